@@ -1,0 +1,1 @@
+"""Adapters: storage (SQLAlchemy), file formats, and everything else that does I/O."""

@@ -1,0 +1,87 @@
+"""Engines and migrations for the two supported databases.
+
+SQLite is the embedded default and runs in WAL mode with foreign keys on; PostgreSQL is
+the server choice (``postgresql://`` URLs use the psycopg 3 driver). This is the only
+module that knows the difference.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from parley.errors import ConfigurationError
+
+__all__ = ["create_db_engine", "current_revision", "upgrade"]
+
+
+def create_db_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create an engine for ``url``, tuned for parley's use of it.
+
+    Raises:
+        ConfigurationError: the URL cannot be read, or its driver is not installed.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as e:
+        raise ConfigurationError(f"PARLEY_DATABASE_URL: {url!r} is not a database URL") from e
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(parsed, echo=echo)
+            event.listen(engine, "connect", _sqlite_pragmas)
+            # pysqlite's own transaction handling defers BEGIN; take it over so that a
+            # unit of work is one real transaction (SQLAlchemy's documented recipe).
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+            return engine
+        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    except ModuleNotFoundError as e:
+        raise ConfigurationError(
+            f"the database driver for {parsed.drivername} is not installed "
+            "(install parley[postgres] for PostgreSQL)"
+        ) from e
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(files("parley.adapters") / "migrations"))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database schema to ``revision`` (the newest by default).
+
+    Raises:
+        ConfigurationError: the database cannot be reached.
+    """
+    try:
+        command.upgrade(_alembic_config(engine), revision)
+    except OperationalError as e:
+        raise ConfigurationError(f"cannot reach the database: {e.orig}") from e
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at, or ``None`` for an empty database."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+        return None if row is None else str(row[0])

@@ -1,0 +1,416 @@
+"""Opening an import file as a stream of rows of text cells.
+
+``open_table`` looks at the first bytes to tell the format (CSV, XLSX, JSON) and, for
+CSV, the encoding and the delimiter; it refuses at once a file that is empty, binary or
+not what was declared. Rows come out as ``(row number, cells by column)`` or
+``(row number, problem)``; row numbers are what a spreadsheet shows (header = row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from parley.adapters.formats import hxl
+from parley.adapters.formats.bytes import HashingReader
+from parley.adapters.formats.encodings import (
+    SHOWN,
+    check_declared,
+    detect_encoding,
+    normalise_encoding_name,
+)
+from parley.errors import ImportProblem, ImportRejected
+
+__all__ = ["FORMATS", "MAX_FIELD", "RowResult", "Table", "open_table"]
+
+FORMATS = ("csv", "xlsx", "json")
+MAX_FIELD = 4096  # characters; the longest registry field is a few hundred
+HEAD = 64 * 1024
+XLSX_MAX_UNPACKED = 2 * 1024**3
+XLSX_MAX_RATIO = 200
+RowResult = tuple[int, dict[str, str] | ImportProblem]
+
+
+@dataclass
+class Table:
+    """An open import file: its columns, then its rows, read once, as a stream.
+
+    Attributes:
+        name: the file name shown in messages.
+        format: ``csv``, ``xlsx`` or ``json``.
+        columns: the column names in file order (from the header or HXL hashtags).
+        problems: problems of the header found on opening (duplicate or unknown hashtag).
+        encoding: the text encoding read (CSV and JSON).
+    """
+
+    name: str
+    format: str
+    columns: list[str]
+    _rows: Iterator[RowResult]
+    _reader: HashingReader
+    _size: int
+    problems: list[ImportProblem] = field(default_factory=list)
+    encoding: str | None = None
+
+    def rows(self) -> Iterator[RowResult]:
+        """The data rows; a fatal problem (undecodable bytes) is the last item."""
+        return self._rows
+
+    def progress(self) -> tuple[int, int]:
+        """Bytes read so far, and the size of the file."""
+        return self._reader.consumed, self._size
+
+    def sha256(self) -> str:
+        """SHA-256 of the whole file (reads what is left, if anything)."""
+        self._reader.drain()
+        return self._reader.hexdigest()
+
+    def close(self) -> None:
+        """Close the file."""
+        self._reader.close_source()
+
+
+def _fail(
+    name: str, message: str, row: int | None = None, column: str | None = None
+) -> ImportRejected:
+    return ImportRejected(name, [ImportProblem(row, column, message)])
+
+
+def open_table(path: Path, *, format: str | None = None, encoding: str | None = None) -> Table:
+    """Open ``path`` for import.
+
+    Args:
+        path: the file.
+        format: ``csv``, ``xlsx`` or ``json``; from the extension and content if ``None``.
+        encoding: for CSV, the declared encoding; detected if ``None``.
+
+    Raises:
+        ImportRejected: the file is missing, empty, binary, not the declared format or
+            encoding, or has no header.
+    """
+    name = path.name
+    try:
+        raw: BinaryIO = path.open("rb")
+        size = path.stat().st_size
+    except OSError as e:
+        raise _fail(name, f"cannot be opened ({e.strerror})") from e
+    head = raw.read(HEAD)
+    raw.seek(0)
+    try:
+        kind = _format_of(name, path.suffix.lower(), head, format)
+        reader = HashingReader(raw)
+        if kind == "xlsx":
+            return _open_xlsx(name, path, reader, size)
+        codec = _codec_of(name, head, encoding, kind)
+        if kind == "json":
+            return _open_json(name, reader, size, codec)
+        return _open_csv(name, reader, size, codec, head)
+    except BaseException:
+        raw.close()
+        raise
+
+
+def _format_of(name: str, suffix: str, head: bytes, declared: str | None) -> str:
+    if not head:
+        raise _fail(name, "is empty (expected a header row and at least one row)")
+    is_zip = head.startswith(b"PK\x03\x04")
+    if declared is not None and declared not in FORMATS:
+        raise _fail(name, f"unknown format {declared!r} (expected one of {', '.join(FORMATS)})")
+    kind = declared or {".xlsx": "xlsx", ".json": "json"}.get(suffix, "xlsx" if is_zip else "csv")
+    if kind == "xlsx" and not is_zip:
+        raise _fail(
+            name, "is not an XLSX workbook (an .xlsx file is a zip archive; this one is not)"
+        )
+    if kind != "xlsx" and is_zip:
+        raise _fail(
+            name, f"is a zip archive (an XLSX workbook?), not {kind.upper()}; use --format xlsx"
+        )
+    if kind != "xlsx" and b"\x00" in head:
+        raise _fail(name, f"is a binary file, not {kind.upper()} text (it contains NUL bytes)")
+    return kind
+
+
+def _codec_of(name: str, head: bytes, declared: str | None, kind: str) -> str:
+    if declared is None:
+        codec = detect_encoding(head)
+        if kind == "json" and not codec.startswith("utf-8"):
+            raise _fail(name, "is not UTF-8 (JSON files must be UTF-8, RFC 8259)")
+        return codec
+    try:
+        codec = normalise_encoding_name(declared)
+    except KeyError:
+        raise _fail(
+            name,
+            f"unknown encoding {declared!r} (expected utf-8, utf-8-sig, windows-1251 or koi8-u)",
+        ) from None
+    problem = check_declared(head, codec)
+    if problem is not None:
+        raise ImportRejected(name, [problem])
+    return codec
+
+
+def _text(reader: HashingReader, codec: str) -> io.TextIOWrapper:
+    buffered = io.BufferedReader(reader, buffer_size=256 * 1024)
+    return io.TextIOWrapper(buffered, encoding=codec, errors="strict", newline="")
+
+
+def _delimiter(head: bytes, codec: str) -> str:
+    first = head.decode(codec, errors="ignore").lstrip("\ufeff").split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def _header_name(cell: str) -> str:
+    return cell.strip().lstrip("\ufeff").strip().lower().replace(" ", "_")
+
+
+def _open_csv(name: str, reader: HashingReader, size: int, codec: str, head: bytes) -> Table:
+    text = _text(reader, codec)
+    cells = csv.reader(text, delimiter=_delimiter(head, codec), strict=True)
+    csv.field_size_limit(MAX_FIELD)
+    rows = _csv_rows(name, cells, codec)
+    header = next(rows, None)
+    if header is None:
+        raise _fail(name, "has no header row")
+    if isinstance(header[1], ImportProblem):
+        raise ImportRejected(name, [header[1]])
+    first = [header[1][str(i)] for i in range(len(header[1]))]
+    columns, problems, data = _csv_columns(name, first, rows)
+    table = Table(name, "csv", columns, _cells_by_column(columns, data), reader, size, problems)
+    table.encoding = SHOWN[codec]
+    return table
+
+
+def _csv_rows(name: str, cells: Iterator[list[str]], codec: str) -> Iterator[RowResult]:
+    """Physical CSV records as ``{index: cell}``, skipping blank lines; fatal errors end it."""
+    row = 0
+    while True:
+        try:
+            record = next(cells)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as e:
+            yield (
+                row + 1,
+                ImportProblem(
+                    row + 1,
+                    None,
+                    f"has bytes that are not {SHOWN[codec]} (0x{e.object[e.start]:02x}); "
+                    "the file mixes encodings or is damaged (nothing was imported)",
+                ),
+            )
+            return
+        except csv.Error as e:
+            text = str(e)
+            if "field larger" in text:
+                text = f"has a cell longer than {MAX_FIELD:,} characters; no registry field is that long"
+            yield row + 1, ImportProblem(row + 1, None, f"cannot be read as CSV: {text}")
+            return
+        row += 1
+        if not any(c.strip() for c in record):
+            continue
+        yield row, {str(i): c for i, c in enumerate(record)}
+
+
+def _csv_columns(
+    name: str, first: list[str], rows: Iterator[RowResult]
+) -> tuple[list[str], list[ImportProblem], Iterator[RowResult]]:
+    """Columns from the header, or from an HXL hashtag row in row 1 or row 2."""
+    if hxl.is_hashtag_row(first):
+        columns, problems = _hashtag_columns(first, 1)
+        return columns, problems, rows
+    second = next(rows, None)
+    if second is not None and not isinstance(second[1], ImportProblem):
+        cells = [second[1][str(i)] for i in range(len(second[1]))]
+        if hxl.is_hashtag_row(cells):
+            columns, problems = _hashtag_columns(cells, second[0])
+            return columns, problems, rows
+    columns = [_header_name(c) for c in first]
+    return columns, [], _chain(second, rows)
+
+
+def _chain(first: RowResult | None, rest: Iterator[RowResult]) -> Iterator[RowResult]:
+    if first is not None:
+        yield first
+    yield from rest
+
+
+def _hashtag_columns(cells: list[str], row: int) -> tuple[list[str], list[ImportProblem]]:
+    columns: list[str] = []
+    problems: list[ImportProblem] = []
+    for cell in cells:
+        tag = cell.strip()
+        if not tag:
+            columns.append("")  # HXL: a column without a hashtag is not data
+            continue
+        column = hxl.column_for_hashtag(tag)
+        if column is None:
+            problems.append(
+                ImportProblem(row, tag, "is not a hashtag parley knows (see docs/formats.md, HXL)")
+            )
+            column = f"?{tag}"
+        columns.append(column)
+    return columns, problems
+
+
+def _cells_by_column(columns: list[str], rows: Iterator[RowResult]) -> Iterator[RowResult]:
+    width = len(columns)
+    for row, cells in rows:
+        if isinstance(cells, ImportProblem):
+            yield row, cells
+            return
+        if len(cells) > width and any(cells[str(i)].strip() for i in range(width, len(cells))):
+            yield (
+                row,
+                ImportProblem(row, None, f"has {len(cells)} cells but the header has {width}"),
+            )
+            continue
+        yield row, {col: cells.get(str(i), "") for i, col in enumerate(columns) if col}
+
+
+def _open_json(name: str, reader: HashingReader, size: int, codec: str) -> Table:
+    text = _text(reader, codec)
+    items = _json_array(name, text)
+    table = Table(name, "json", [], _json_rows(items), reader, size)
+    table.encoding = SHOWN[codec]
+    return table
+
+
+def _json_array(name: str, text: io.TextIOWrapper) -> Iterator[tuple[int, Any]]:
+    """The elements of a top-level JSON array, decoded one at a time."""
+    decoder = json.JSONDecoder()
+    buffer, pos, index, started = "", 0, 0, False
+    while True:
+        chunk = text.read(256 * 1024)
+        buffer = buffer[pos:] + chunk
+        pos = 0
+        while True:
+            while pos < len(buffer) and buffer[pos] in " \t\r\n\ufeff,":
+                if buffer[pos] == "," and not started:
+                    break
+                pos += 1
+            if pos >= len(buffer):
+                break
+            if not started:
+                if buffer[pos] != "[":
+                    raise _fail(name, "is not a JSON array of records (expected [ {...}, {...} ])")
+                started, pos = True, pos + 1
+                continue
+            if buffer[pos] == "]":
+                return
+            try:
+                value, end = decoder.raw_decode(buffer, pos)
+            except json.JSONDecodeError as e:
+                if chunk and e.pos >= len(buffer) - 1:
+                    break  # the element continues in the next chunk
+                if len(buffer) - pos > MAX_FIELD * 64:
+                    raise _fail(
+                        name, f"record {index + 1} is too large or malformed", index + 1
+                    ) from e
+                if chunk:
+                    break
+                raise _fail(
+                    name, f"is not valid JSON after record {index}: {e.msg}", index + 1
+                ) from e
+            index += 1
+            yield index, value
+            pos = end
+        if not chunk:
+            if not started:
+                raise _fail(name, "is empty (expected a JSON array of records)")
+            raise _fail(name, "ends before its closing ] (the file is truncated)")
+
+
+def _json_cell(value: Any) -> str | None:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    return None
+
+
+def _json_rows(items: Iterator[tuple[int, Any]]) -> Iterator[RowResult]:
+    for index, item in items:
+        if not isinstance(item, dict):
+            yield (
+                index,
+                ImportProblem(index, None, f"is a JSON {type(item).__name__}, not an object"),
+            )
+            continue
+        cells: dict[str, str] = {}
+        for key, value in item.items():
+            cell = _json_cell(value)
+            if cell is None:
+                yield index, ImportProblem(index, str(key), "is a list or object (expected text)")
+                break
+            cells[_header_name(str(key))] = cell
+        else:
+            yield index, cells
+
+
+def _open_xlsx(name: str, path: Path, reader: HashingReader, size: int) -> Table:
+    import openpyxl  # imported here: only XLSX imports pay for it
+
+    _check_zip(name, path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as e:  # openpyxl raises many types for a damaged workbook
+        raise _fail(name, f"is not a readable XLSX workbook ({type(e).__name__})") from e
+    sheet = book.worksheets[0]
+    rows = (
+        (i, [_xlsx_cell(v) for v in r]) for i, r in enumerate(sheet.iter_rows(values_only=True), 1)
+    )
+    header = next(rows, None)
+    if header is None:
+        book.close()
+        raise _fail(name, "has an empty first sheet (expected a header row)")
+    columns = [_header_name(c) for c in header[1]]
+    data = (
+        (i, {str(k): c for k, c in enumerate(cells)})
+        for i, cells in rows
+        if any(c.strip() for c in cells)
+    )
+    reader.drain()  # openpyxl reads the file itself; hash it here
+    return Table(name, "xlsx", columns, _cells_by_column(columns, data), reader, size)
+
+
+def _check_zip(name: str, path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile as e:
+        raise _fail(name, "is a damaged zip archive, not a readable XLSX workbook") from e
+    unpacked = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if unpacked > XLSX_MAX_UNPACKED or (
+        unpacked > 100 * 1024**2 and unpacked / packed > XLSX_MAX_RATIO
+    ):
+        raise _fail(
+            name,
+            f"would unpack to {unpacked:,} bytes from {packed:,} (a zip bomb?); refused",
+        )
+
+
+def _xlsx_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

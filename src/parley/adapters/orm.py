@@ -1,0 +1,161 @@
+"""The tables, as SQLAlchemy 2 typed mappings.
+
+Tables hold the current state; ``events`` holds what happened, appended in the same
+transaction. Person records keep the identity columns the domain's ``Identity`` has.
+Changes go through Alembic migrations under ``migrations/``: a change here without a
+migration fails ``tests/integration/test_migrations.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Base",
+    "EventRow",
+    "HoldingRow",
+    "ImportRow",
+    "PartyRow",
+    "RecordVersionRow",
+    "RequestRow",
+]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class PartyRow(Base):
+    """A party of the exchange."""
+
+    __tablename__ = "parties"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8))
+
+
+class ImportRow(Base):
+    """One accepted import of a file: what came in, and what it changed."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_code: Mapped[str] = mapped_column(ForeignKey("parties.code"))
+    kind: Mapped[str] = mapped_column(String(16))
+    source_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+
+
+class _PersonRecord:
+    """Columns every person record has: its key, the identity, and its bookkeeping."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_code: Mapped[str] = mapped_column(ForeignKey("parties.code"))
+    record_id: Mapped[str] = mapped_column(String(64))
+    family_name: Mapped[str] = mapped_column(String(100))
+    given_name: Mapped[str] = mapped_column(String(100))
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    name_lang: Mapped[str] = mapped_column(String(8))
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[str | None] = mapped_column(String(10))
+    birth_place: Mapped[str | None] = mapped_column(String(200))
+    nationality: Mapped[str | None] = mapped_column(String(3))
+    mother_maiden_name: Mapped[str | None] = mapped_column(String(100))
+    rank: Mapped[str | None] = mapped_column(String(100))
+    service_number: Mapped[str | None] = mapped_column(String(50))
+    unit: Mapped[str | None] = mapped_column(String(200))
+    document_number: Mapped[str | None] = mapped_column(String(50))
+    category: Mapped[str | None] = mapped_column(String(32))
+    captured_on: Mapped[date | None] = mapped_column(Date)
+    capture_place: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    source_row: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HoldingRow(_PersonRecord, Base):
+    """A person a party holds."""
+
+    __tablename__ = "holdings"
+    __table_args__ = (UniqueConstraint("party_code", "record_id"),)
+
+    detention_place: Mapped[str | None] = mapped_column(String(200))
+    health: Mapped[str | None] = mapped_column(String(32))
+    seriously_ill: Mapped[bool] = mapped_column(Boolean, default=False)
+    seriously_ill_basis: Mapped[str | None] = mapped_column(String(32))
+
+
+class RequestRow(_PersonRecord, Base):
+    """A person a party asks back."""
+
+    __tablename__ = "requests"
+    __table_args__ = (UniqueConstraint("party_code", "record_id"),)
+
+    source: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[str] = mapped_column(String(16))
+
+
+class RecordVersionRow(Base):
+    """A superseded version of a person record, kept when a re-import changed it."""
+
+    __tablename__ = "record_versions"
+    __table_args__ = (Index("ix_record_versions_record", "kind", "party_code", "record_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    party_code: Mapped[str] = mapped_column(ForeignKey("parties.code"))
+    record_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    replaced_by_import: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class EventRow(Base):
+    """One domain event, appended in order in the transaction of the change it records.
+
+    The ledger (a later layer) builds its Merkle tree over these rows in ``seq`` order.
+    """
+
+    __tablename__ = "events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    type: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[str] = mapped_column(Text)

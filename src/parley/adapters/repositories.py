@@ -1,0 +1,273 @@
+"""SQLAlchemy repositories behind the ports of ``parley.services.ports``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from parley.adapters import records
+from parley.adapters.orm import HoldingRow, ImportRow, PartyRow, RecordVersionRow, RequestRow
+from parley.domain.holdings import Holding
+from parley.domain.parties import Party
+from parley.domain.requests import Request
+from parley.services.ports import BatchOutcome, Duplicate, RecordVersion
+
+__all__ = [
+    "SqlImportLog",
+    "SqlPartyRepository",
+    "SqlRecordRepository",
+    "holding_repository",
+    "request_repository",
+]
+
+R = TypeVar("R", Holding, Request)
+Row = TypeVar("Row", HoldingRow, RequestRow)
+
+
+class SqlPartyRepository:
+    """Parties, in table ``parties``."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, code: str) -> Party | None:
+        row = self._session.get(PartyRow, code)
+        return None if row is None else Party(row.code, row.name, row.language)
+
+    def add(self, party: Party) -> None:
+        self._session.add(PartyRow(code=party.code, name=party.name, language=party.language))
+        self._session.flush()
+
+    def all(self) -> list[Party]:
+        rows = self._session.scalars(select(PartyRow).order_by(PartyRow.code))
+        return [Party(r.code, r.name, r.language) for r in rows]
+
+
+class SqlImportLog:
+    """The register of imports, in table ``imports``."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def start(self, party: str, kind: str, source_name: str, at: datetime, actor: str) -> int:
+        row = ImportRow(
+            party_code=party,
+            kind=kind,
+            source_name=source_name[:500],
+            file_sha256="",
+            rows=0,
+            created=0,
+            updated=0,
+            unchanged=0,
+            imported_at=at,
+            actor=actor,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def finish(
+        self, import_id: int, *, sha256: str, rows: int, created: int, updated: int, unchanged: int
+    ) -> None:
+        self._session.execute(
+            update(ImportRow)
+            .where(ImportRow.id == import_id)
+            .values(
+                file_sha256=sha256, rows=rows, created=created, updated=updated, unchanged=unchanged
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Mapping(Generic[R, Row]):
+    kind: str
+    table: type[Row]
+    to_row: Callable[[R], dict[str, Any]]
+    from_row: Callable[[Any], R]
+    content: tuple[str, ...]
+
+
+class SqlRecordRepository(Generic[R, Row]):
+    """Person records of one kind (holdings or requests), stored a batch at a time."""
+
+    def __init__(self, session: Session, mapping: _Mapping[R, Row]) -> None:
+        self._session = session
+        self._m: _Mapping[R, Row] = mapping
+
+    def store_batch(
+        self, import_id: int, items: Sequence[tuple[int, R]], at: datetime
+    ) -> BatchOutcome:
+        """Insert new records, update changed ones (keeping the old version), skip the same.
+
+        A record id already stored by this same import, or repeated inside the batch, is
+        reported as a duplicate and not stored.
+        """
+        outcome = BatchOutcome()
+        if not items:
+            return outcome
+        table, content = self._m.table, self._m.content
+        party = items[0][1].party
+        wanted: dict[str, tuple[int, dict[str, Any]]] = {}
+        for row_no, record in items:
+            first = wanted.get(record.record_id)
+            if first is not None:
+                outcome.duplicates.append(Duplicate(row_no, record.record_id, first[0]))
+                continue
+            values = self._m.to_row(record)
+            values["content_hash"] = records.content_hash(values, content)
+            wanted[record.record_id] = (row_no, values)
+        stored = {
+            row.record_id: row
+            for row in self._session.scalars(
+                select(table).where(table.party_code == party, table.record_id.in_(list(wanted)))
+            )
+        }
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        versions: list[dict[str, Any]] = []
+        for record_id, (row_no, values) in wanted.items():
+            old = stored.get(record_id)
+            if old is None:
+                values.update(
+                    version=1, import_id=import_id, source_row=row_no, created_at=at, updated_at=at
+                )
+                inserts.append(values)
+                outcome.created += 1
+            elif old.import_id == import_id:
+                outcome.duplicates.append(Duplicate(row_no, record_id, old.source_row or 0))
+            elif old.content_hash == values["content_hash"]:
+                updates.append({"id": old.id, "import_id": import_id, "source_row": row_no})
+                outcome.unchanged += 1
+            else:
+                versions.append(self._version_of(old, import_id, at))
+                values.pop(
+                    "status"
+                )  # a re-import changes what the file says, not the person's state
+                values.update(
+                    id=old.id,
+                    version=old.version + 1,
+                    import_id=import_id,
+                    source_row=row_no,
+                    updated_at=at,
+                )
+                updates.append(values)
+                outcome.updated += 1
+        self._write(inserts, updates, versions)
+        return outcome
+
+    def _version_of(self, old: Any, import_id: int, at: datetime) -> dict[str, Any]:
+        return {
+            "kind": self._m.kind,
+            "party_code": old.party_code,
+            "record_id": old.record_id,
+            "version": old.version,
+            "content": records.content_json(old, self._m.content),
+            "replaced_at": at,
+            "replaced_by_import": import_id,
+        }
+
+    def _write(
+        self,
+        inserts: list[dict[str, Any]],
+        updates: list[dict[str, Any]],
+        versions: list[dict[str, Any]],
+    ) -> None:
+        session = self._session
+        if inserts:
+            session.execute(insert(self._m.table), inserts)
+        if versions:
+            session.execute(insert(RecordVersionRow), versions)
+        # Bulk UPDATE by primary key groups rows by their set of keys.
+        for group in _group_by_keys(updates):
+            session.execute(update(self._m.table), group)
+        session.expire_all()
+
+    def get(self, party: str, record_id: str) -> R | None:
+        table = self._m.table
+        row = self._session.scalars(
+            select(table).where(table.party_code == party, table.record_id == record_id)
+        ).first()
+        return None if row is None else self._m.from_row(row)
+
+    def save_status(self, record: R, at: datetime) -> None:
+        table = self._m.table
+        self._session.execute(
+            update(table)
+            .where(table.party_code == record.party, table.record_id == record.record_id)
+            .values(status=record.status.value, updated_at=at)
+        )
+
+    def iter_party(self, party: str) -> Iterator[R]:
+        table = self._m.table
+        query = select(table).where(table.party_code == party).order_by(table.record_id)
+        for row in self._session.scalars(query.execution_options(yield_per=2000)):
+            yield self._m.from_row(row)
+
+    def count(self, party: str) -> int:
+        table = self._m.table
+        return self._session.scalar(select(func.count()).where(table.party_code == party)) or 0
+
+    def history(self, party: str, record_id: str) -> list[RecordVersion]:
+        """Every version of a record, oldest first, the current one last."""
+        table = self._m.table
+        current = self._session.scalars(
+            select(table).where(table.party_code == party, table.record_id == record_id)
+        ).first()
+        if current is None:
+            return []
+        old = self._session.scalars(
+            select(RecordVersionRow)
+            .where(
+                RecordVersionRow.kind == self._m.kind,
+                RecordVersionRow.party_code == party,
+                RecordVersionRow.record_id == record_id,
+            )
+            .order_by(RecordVersionRow.version)
+        ).all()
+        out: list[RecordVersion] = []
+        valid_from = current.created_at
+        for v in old:
+            out.append(RecordVersion(v.version, json.loads(v.content), valid_from, None))
+            valid_from = v.replaced_at
+        content = json.loads(records.content_json(current, self._m.content))
+        out.append(RecordVersion(current.version, content, valid_from, current.import_id))
+        return out
+
+
+def _group_by_keys(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(frozenset(row), []).append(row)
+    return list(groups.values())
+
+
+HOLDINGS: _Mapping[Holding, HoldingRow] = _Mapping(
+    "holdings",
+    HoldingRow,
+    records.holding_to_row,
+    records.holding_from_row,
+    records.HOLDING_CONTENT,
+)
+REQUESTS: _Mapping[Request, RequestRow] = _Mapping(
+    "requests",
+    RequestRow,
+    records.request_to_row,
+    records.request_from_row,
+    records.REQUEST_CONTENT,
+)
+
+
+def holding_repository(session: Session) -> SqlRecordRepository[Holding, HoldingRow]:
+    """The holdings repository on ``session``."""
+    return SqlRecordRepository(session, HOLDINGS)
+
+
+def request_repository(session: Session) -> SqlRecordRepository[Request, RequestRow]:
+    """The requests repository on ``session``."""
+    return SqlRecordRepository(session, REQUESTS)

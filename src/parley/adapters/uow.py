@@ -1,0 +1,84 @@
+"""The SQLAlchemy unit of work: one session, one transaction, events written at commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from parley.adapters.eventlog import append_events
+from parley.adapters.repositories import (
+    SqlImportLog,
+    SqlPartyRepository,
+    holding_repository,
+    request_repository,
+)
+from parley.domain.events import DomainEvent
+
+__all__ = ["SqlUnitOfWork"]
+
+
+class SqlUnitOfWork:
+    """A transaction over every repository; rolls back unless ``commit()`` was called.
+
+    Events recorded during the unit are appended to the event log just before the
+    commit, in the order they were recorded, inside the same transaction.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+        self._events: list[DomainEvent] = []
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        self._session = self._factory()
+        self._session.begin()
+        self._events = []
+        self.parties = SqlPartyRepository(self._session)
+        self.holdings = holding_repository(self._session)
+        self.requests = request_repository(self._session)
+        self.imports = SqlImportLog(self._session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self._require()
+        try:
+            if session.in_transaction():
+                session.rollback()
+        finally:
+            session.close()
+            self._session = None
+            self._events = []
+
+    @property
+    def session(self) -> Session:
+        """The session, for adapters that need to read alongside the repositories."""
+        return self._require()
+
+    def _require(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside its 'with' block")
+        return self._session
+
+    def record(self, event: DomainEvent) -> None:
+        """Queue ``event`` for the log; it is written only if the unit commits."""
+        self._events.append(event)
+
+    def commit(self) -> None:
+        """Write the queued events, then commit everything as one transaction."""
+        session = self._require()
+        append_events(session, self._events)
+        self._events = []
+        session.commit()
+
+    def rollback(self) -> None:
+        """Drop every change and every queued event."""
+        self._events = []
+        self._require().rollback()

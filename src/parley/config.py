@@ -1,0 +1,62 @@
+"""Settings, read from ``PARLEY_*`` environment variables, with safe defaults.
+
+With nothing set, parley uses a SQLite file ``parley.db`` in the current folder and
+binds to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from parley.errors import ConfigurationError
+
+__all__ = ["DEFAULT_DATABASE_URL", "Settings"]
+
+DEFAULT_DATABASE_URL = "sqlite:///parley.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting parley reads, each documented in README.md.
+
+    Attributes:
+        database_url: SQLAlchemy URL (``PARLEY_DATABASE_URL``); SQLite or PostgreSQL.
+        host: address the server binds to (``PARLEY_HOST``).
+        port: port the server binds to (``PARLEY_PORT``).
+        actor: the name recorded as the actor of CLI changes (``PARLEY_ACTOR``).
+    """
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    actor: str = "cli"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from ``env`` (the process environment by default).
+
+        Raises:
+            ConfigurationError: a value is malformed (a port that is not a number).
+        """
+        source = os.environ if env is None else env
+        port_text = source.get("PARLEY_PORT", "8000")
+        try:
+            port = int(port_text)
+        except ValueError as e:
+            raise ConfigurationError(f"PARLEY_PORT: {port_text!r} is not a port number") from e
+        if not 0 < port < 65536:
+            raise ConfigurationError(f"PARLEY_PORT: {port} is not between 1 and 65535")
+        url = source.get("PARLEY_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+        if not url.startswith(("sqlite", "postgresql")):
+            raise ConfigurationError(
+                f"PARLEY_DATABASE_URL: unsupported database {url.split(':', 1)[0]!r} "
+                "(expected sqlite:///FILE or postgresql+psycopg://...)"
+            )
+        return cls(
+            database_url=url,
+            host=source.get("PARLEY_HOST", "127.0.0.1"),
+            port=port,
+            actor=source.get("PARLEY_ACTOR", "cli"),
+        )

@@ -1,0 +1,143 @@
+"""``parley demo``: a synthetic two-party exchange, loaded the way a party's staff would.
+
+It generates the scenario with a fixed seed, writes each party's holdings and requests
+as the files an exchange office would upload (one side's registry as Windows-1251 with
+semicolons, as older systems export it), imports them through the same path as
+``parley import``, and prints what the database now holds. Every name is synthetic.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from parley import bootstrap
+from parley.adapters.formats import open_table
+from parley.config import Settings
+from parley.domain.parties import Party
+from parley.services.importing import import_records
+from parley.services.parties import register_party
+from parley.synthetic import generate_scenario
+
+__all__ = ["DEMO_DATE", "DEMO_PARTIES", "run_demo"]
+
+DEMO_DATE = date(2025, 5, 16)
+DEMO_PARTIES = (Party("UA", "Ukraine", "uk"), Party("RU", "Russian Federation", "ru"))
+_ENCODING = {"RU-holdings": ("cp1251", ";")}
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    party: str
+    kind: str
+    path: Path
+
+
+def _write(path: Path, rows: list[dict[str, str]], encoding: str, delimiter: str) -> None:
+    with path.open("w", encoding=encoding, newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _write_files(directory: Path, seed: int, holdings: int, requests: int) -> list[_File]:
+    scenario = generate_scenario(
+        seed=seed, on=DEMO_DATE, holdings_per_side=holdings, requests_per_side=requests
+    )
+    files: list[_File] = []
+    for kind, by_party in (("holdings", scenario.holdings), ("requests", scenario.requests)):
+        for party, rows in sorted(by_party.items()):
+            encoding, delimiter = _ENCODING.get(f"{party}-{kind}", ("utf-8", ","))
+            path = directory / f"{party.lower()}-{kind}.csv"
+            _write(path, rows, encoding, delimiter)
+            files.append(_File(party, kind, path))
+    with (directory / "truth.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["requesting_party", "request_record_id", "holding_record_id"])
+        writer.writerows(scenario.truth)
+    return files
+
+
+def run_demo(
+    directory: Path,
+    *,
+    seed: int,
+    holdings: int,
+    requests: int,
+    database_url: str | None,
+    console: Console | None = None,
+) -> None:
+    """Run the demo end to end; the demo database in ``directory`` is made anew."""
+    console = console or Console(highlight=False)
+    directory.mkdir(parents=True, exist_ok=True)
+    if database_url is None:
+        db_file = directory / "parley-demo.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+        database_url = f"sqlite:///{db_file}"
+    settings = Settings(database_url=database_url, actor="demo")
+    engine = bootstrap.connect(settings)
+    now = datetime.now(UTC)
+    for party in DEMO_PARTIES:
+        register_party(bootstrap.unit_of_work(engine), party, actor="demo", now=now)
+    console.print(f"generating a synthetic scenario (seed {seed}) in {directory}/ ...")
+    files = _write_files(directory, seed, holdings, requests)
+    for f in files:
+        table = open_table(f.path)
+        try:
+            summary = import_records(
+                bootstrap.unit_of_work(engine),
+                kind=f.kind,
+                party=f.party,
+                table=table,
+                actor="demo",
+                now=now,
+            )
+        finally:
+            table.close()
+        console.print(
+            f"  imported {f.path.name} ({table.encoding}): {summary.rows:,} {f.kind} of {f.party}"
+        )
+    _summary(console, engine, settings)
+
+
+def _summary(console: Console, engine: object, settings: Settings) -> None:
+    uow = bootstrap.unit_of_work(bootstrap.connect(settings))
+    table = RichTable(title="What each party uploaded", show_lines=False)
+    for column in (
+        "party",
+        "holds",
+        "POW",
+        "civilians",
+        "other",
+        "seriously ill",
+        "under 25",
+        "requests",
+    ):
+        table.add_column(column, justify="right" if column != "party" else "left")
+    with uow:
+        for party in DEMO_PARTIES:
+            counts: Counter[str] = Counter()
+            for h in uow.holdings.iter_party(party.code):
+                counts["holds"] += 1
+                counts["civilians" if h.category.is_civilian else h.category.value] += 1
+                counts["ill"] += h.seriously_ill
+                born = h.identity.birth_date
+                counts["young"] += born is not None and born.age_on(DEMO_DATE)[1] < 25
+            other = counts["holds"] - counts["pow"] - counts["civilians"]
+            table.add_row(
+                f"{party.code} {party.name}",
+                *(f"{n:,}" for n in (counts["holds"], counts["pow"], counts["civilians"], other)),
+                *(
+                    f"{n:,}"
+                    for n in (counts["ill"], counts["young"], uow.requests.count(party.code))
+                ),
+            )
+    console.print(table)
+    console.print(f"database: {settings.database_url}")

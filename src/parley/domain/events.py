@@ -1,0 +1,94 @@
+"""Domain events: what happened, in the past tense, without personal data.
+
+Services collect these and the unit of work writes them, in order, to the append-only
+event log in the same transaction as the change they record. An event names records by
+their ``record_id`` and never carries a name, a date of birth or a refusal reason: the
+log is meant to be shown to observers (``parley.ledger`` turns it into a Merkle log).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+__all__ = [
+    "DomainEvent",
+    "HoldingStatusChanged",
+    "HoldingsImported",
+    "PartyRegistered",
+    "RequestStatusChanged",
+    "RequestsImported",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DomainEvent:
+    """Base of every event: when it happened and who did it."""
+
+    occurred_at: datetime
+    actor: str
+
+    @property
+    def name(self) -> str:
+        """The event's type name, e.g. ``HoldingsImported``."""
+        return type(self).__name__
+
+    def payload(self) -> dict[str, Any]:
+        """The event's own fields as plain JSON-ready values (time and actor excluded)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name in ("occurred_at", "actor"):
+                continue
+            value = getattr(self, f.name)
+            out[f.name] = value.value if hasattr(value, "value") else value
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartyRegistered(DomainEvent):
+    """A party was added to the exchange."""
+
+    party: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _RecordsImported(DomainEvent):
+    party: str
+    import_id: int
+    file_sha256: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HoldingsImported(_RecordsImported):
+    """A party uploaded (part of) its registry of people it holds."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestsImported(_RecordsImported):
+    """A party uploaded a list of its people it asks the other side to release."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HoldingStatusChanged(DomainEvent):
+    """A held person moved along the person states."""
+
+    party: str
+    record_id: str
+    from_status: str
+    to_status: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestStatusChanged(DomainEvent):
+    """A request moved along its states (verified in custody, not found, ...)."""
+
+    party: str
+    record_id: str
+    from_status: str
+    to_status: str

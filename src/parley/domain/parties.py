@@ -1,0 +1,37 @@
+"""The parties to an exchange: neutral codes and display names from configuration."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parley.errors import InvalidValue
+
+__all__ = ["Party"]
+
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A side of the exchange, known by a short code (``UA``, ``RU``, ``A``...).
+
+    parley takes no side: a party is only a code, a display name and the language
+    its staff write in (``uk``, ``ru``, ``en``...).
+
+    Raises:
+        InvalidValue: the code is not 2-8 capital letters or digits, starting with a letter.
+    """
+
+    code: str
+    name: str
+    language: str = "und"
+
+    def __post_init__(self) -> None:
+        if not _CODE.match(self.code):
+            raise InvalidValue(
+                "party",
+                f"{self.code!r} is not a party code (expected 2-8 capital letters or digits)",
+            )
+        if not self.name.strip():
+            raise InvalidValue("party", f"party {self.code} needs a display name")

@@ -1,0 +1,1 @@
+"""Entrypoints: the command line (Typer), later the HTTP API and web pages."""

@@ -1,0 +1,157 @@
+"""The ``parley`` command line.
+
+Every command prints one clear sentence on error and exits non-zero; ``--debug`` shows
+the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.table import Table as RichTable
+
+from parley import __version__, bootstrap
+from parley.adapters import db
+from parley.domain.parties import Party
+from parley.entrypoints.cli.context import database_url_given, override, settings
+from parley.entrypoints.cli.output import err, out, show_error
+from parley.entrypoints.cli.records import export_app, history, import_app
+from parley.errors import ParleyError
+from parley.services.parties import list_parties, register_party
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="parley",
+    help="Run a reciprocal prisoner exchange through a neutral mediator, and prove it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+app.command("history")(history)
+parties_app = typer.Typer(help="The parties of the exchange.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app.add_typer(parties_app, name="parties")
+app.add_typer(db_app, name="db")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"parley {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def root(
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="Database URL; overrides PARLEY_DATABASE_URL."),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Run a reciprocal prisoner exchange through a neutral mediator, and prove it."""
+    override(database_url=database_url or "")
+
+
+@parties_app.command("add")
+def parties_add(
+    code: Annotated[str, typer.Argument(help="A short neutral code, e.g. A or UA.")],
+    name: Annotated[str, typer.Argument(help="The display name.")],
+    language: Annotated[
+        str, typer.Option("--language", "-l", help="Language its staff write in.")
+    ] = "und",
+) -> None:
+    """Register a party of the exchange."""
+    config = settings()
+    uow = bootstrap.unit_of_work(bootstrap.connect(config))
+    party = register_party(
+        uow, Party(code.upper(), name, language), actor=config.actor, now=datetime.now(UTC)
+    )
+    out.print(f"party {party.code} ({party.name}) registered")
+
+
+@parties_app.command("list")
+def parties_list() -> None:
+    """List the parties of the exchange."""
+    uow = bootstrap.unit_of_work(bootstrap.connect(settings()))
+    table = RichTable("code", "name", "language")
+    for party in list_parties(uow):
+        table.add_row(party.code, party.name, party.language)
+    out.print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the schema, or bring it to this version of parley."""
+    engine = bootstrap.connect(settings(), migrate=False)
+    db.upgrade(engine)
+    out.print(f"database at revision {db.current_revision(engine)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the schema revision the database is at."""
+    engine = bootstrap.connect(settings(), migrate=False)
+    out.print(f"database at revision {db.current_revision(engine) or 'none (empty database)'}")
+
+
+@app.command("demo")
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where the demo writes its files and database.")
+    ] = Path("demo"),
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic scenario.")] = 2025,
+    holdings: Annotated[int, typer.Option(help="Holdings per side.")] = 6000,
+    requests: Annotated[int, typer.Option(help="Requests per side.")] = 2000,
+) -> None:
+    """Generate a synthetic two-party scenario and load it through the import path.
+
+    All data is synthetic. The demo uses its own SQLite database in --dir (recreated on
+    each run) unless --database-url is given.
+    """
+    from parley.demo import run_demo  # the generator loads its name tables only here
+
+    run_demo(
+        directory,
+        seed=seed,
+        holdings=holdings,
+        requests=requests,
+        database_url=database_url_given(),
+    )
+
+
+def main() -> None:
+    """Run the command line; exit 1 on a parley error, 2 on a usage error."""
+    debug = "--debug" in sys.argv
+    try:
+        app(prog_name="parley", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except ParleyError as e:
+        if debug:
+            raise
+        show_error(e)
+        sys.exit(1)
+    except Exception as e:
+        if debug:
+            raise
+        err.print(
+            f"[red]internal error:[/red] {type(e).__name__}; run again with --debug for details"
+        )
+        sys.exit(70)

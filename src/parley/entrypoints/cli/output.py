@@ -1,0 +1,80 @@
+"""How the command line talks: one console, errors as sentences, lazy progress bars."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from parley.errors import ImportRejected, ParleyError
+
+__all__ = ["LazyProgress", "err", "out", "show_error"]
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+SHOWN_PROBLEMS = 50
+
+
+def show_error(error: ParleyError) -> None:
+    """Print ``error`` for a person: one sentence, or one line per import problem."""
+    if isinstance(error, ImportRejected):
+        lines = error.lines()
+        for line in lines[:SHOWN_PROBLEMS]:
+            err.print(f"[red]error:[/red] {line}", markup=True, soft_wrap=True)
+        hidden = error.total - min(len(lines), SHOWN_PROBLEMS)
+        if hidden > 0:
+            err.print(f"[red]error:[/red] ... and {hidden:,} more problems", soft_wrap=True)
+        err.print(
+            f"{error.source}: nothing was imported ({error.total:,} problems)", soft_wrap=True
+        )
+        return
+    err.print(f"[red]error:[/red] {error}", soft_wrap=True)
+
+
+class LazyProgress:
+    """A progress bar that appears only once the work has taken more than ``delay`` seconds."""
+
+    def __init__(self, description: str, *, delay: float = 1.0) -> None:
+        self._description = description
+        self._delay = delay
+        self._start = time.monotonic()
+        self._progress: Progress | None = None
+        self._task = TaskID(0)
+
+    def __enter__(self) -> LazyProgress:
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        """Report ``done`` of ``total`` bytes."""
+        if self._progress is None:
+            if time.monotonic() - self._start < self._delay or not err.is_terminal:
+                return
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self._description, total=total)
+        self._progress.update(self._task, completed=done, total=total)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.stop()

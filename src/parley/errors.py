@@ -1,0 +1,111 @@
+"""The one error tree of parley.
+
+Every error parley raises on purpose is a ``ParleyError``; the CLI prints its message
+and exits non-zero, and the API (a later layer) maps each branch to one HTTP status.
+Messages name the record id and the field, never personal data.
+
+::
+
+    ParleyError
+    ├── InvalidValue            a value breaks a domain rule (a date that is no date)
+    ├── TransitionNotAllowed    a state machine refused a move (handed_over -> detained)
+    ├── NotFound                a party, record or object that does not exist
+    ├── ImportRejected          an import file had problems; nothing was written
+    ├── ExportFailed            an export could not be written
+    └── ConfigurationError      a setting is missing, malformed or unsafe
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ConfigurationError",
+    "ExportFailed",
+    "ImportProblem",
+    "ImportRejected",
+    "InvalidValue",
+    "NotFound",
+    "ParleyError",
+    "TransitionNotAllowed",
+]
+
+
+class ParleyError(Exception):
+    """Root of every error parley raises on purpose."""
+
+
+class InvalidValue(ParleyError, ValueError):
+    """A value breaks a domain rule.
+
+    Args:
+        field: the name of the field concerned, e.g. ``birth_date``.
+        message: what is wrong and what was expected.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class TransitionNotAllowed(ParleyError):
+    """A state machine refused a move that its table of transitions does not allow."""
+
+
+class NotFound(ParleyError, LookupError):
+    """Something named by the user does not exist."""
+
+
+class ConfigurationError(ParleyError):
+    """A setting is missing, malformed or unsafe."""
+
+
+class ExportFailed(ParleyError):
+    """An export could not be produced."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """One problem in an import file, located as a person would look for it.
+
+    ``row`` is the row number as a spreadsheet shows it (the header is row 1); ``None``
+    for problems of the whole file. ``column`` is ``None`` for problems of a whole row.
+    """
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def describe(self, source: str) -> str:
+        """Return ``FILE row N, column C: message`` with the parts that apply."""
+        where = source
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.column is not None:
+            where += f", column {self.column}" if self.row is not None else f" column {self.column}"
+        return f"{where}: {self.message}"
+
+
+class ImportRejected(ParleyError):
+    """An import file had problems; nothing was written.
+
+    Args:
+        source: the file name shown to the user.
+        problems: the problems found (possibly the first of many, see ``total``).
+        total: how many problems were found in all.
+    """
+
+    def __init__(self, source: str, problems: Sequence[ImportProblem], total: int | None = None):
+        self.source = source
+        self.problems = list(problems)
+        self.total = len(self.problems) if total is None else total
+        first = self.problems[0].describe(source) if self.problems else source
+        more = self.total - 1
+        suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
+        super().__init__(first + suffix)
+
+    def lines(self) -> list[str]:
+        """Every recorded problem as one line, for a person to act on."""
+        return [p.describe(self.source) for p in self.problems]

@@ -1,0 +1,45 @@
+"""Exporting a party's holdings or requests as rows of text in the import schema.
+
+An export re-imports unchanged: the columns are the import columns, dates are ISO.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import fields
+
+from parley.domain.holdings import Holding
+from parley.domain.requests import Request
+from parley.errors import NotFound
+from parley.services.ports import UnitOfWork
+from parley.services.schema import HOLDINGS, REQUESTS, format_cell
+
+__all__ = ["export_columns", "export_records"]
+
+
+def export_columns(kind: str) -> list[str]:
+    """The columns an export of ``kind`` has, in order."""
+    return list({"holdings": HOLDINGS, "requests": REQUESTS}[kind].columns)
+
+
+def _cells(record: Holding | Request, columns: list[str]) -> dict[str, str]:
+    values = {f.name: getattr(record.identity, f.name) for f in fields(record.identity)}
+    values.update({f.name: getattr(record, f.name) for f in fields(record) if f.name != "identity"})
+    return {c: format_cell(values.get(c)) for c in columns}
+
+
+def export_records(uow: UnitOfWork, *, kind: str, party: str) -> Iterator[dict[str, str]]:
+    """Yield every record of ``party`` of ``kind``, ordered by record id.
+
+    Use inside the unit of work's ``with`` block: rows are read as they are yielded.
+
+    Raises:
+        NotFound: ``party`` is not a party of the exchange.
+    """
+    if uow.parties.get(party) is None:
+        known = ", ".join(p.code for p in uow.parties.all()) or "none yet"
+        raise NotFound(f"unknown party {party!r} (known parties: {known})")
+    columns = export_columns(kind)
+    repository = uow.holdings if kind == "holdings" else uow.requests
+    for record in repository.iter_party(party):
+        yield _cells(record, columns)

@@ -1,0 +1,266 @@
+"""The column schema of holdings and requests files, and reading a row into the domain.
+
+Every cell is checked and every problem collected, so that a party's staff fix a file
+in one pass. ``docs/formats.md`` documents the same schema; a test keeps them in step.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from parley.domain.dates import PartialDate, parse_full_date
+from parley.domain.holdings import Health, Holding, HoldingCategory, SeriousIllnessBasis
+from parley.domain.people import (
+    Identity,
+    NameLanguage,
+    Sex,
+    check_name,
+    check_record_id,
+    guess_name_language,
+)
+from parley.domain.requests import Priority, Request, RequestSource
+from parley.errors import ImportProblem, InvalidValue
+
+__all__ = ["HOLDINGS", "REQUESTS", "RecordSchema", "format_cell"]
+
+E = TypeVar("E", bound=StrEnum)
+MAX_TEXT = 200
+FORMULA_ESCAPED = ("'=", "'+", "'-", "'@")
+IDENTITY_COLUMNS = (
+    "record_id",
+    "family_name",
+    "given_name",
+    "patronymic",
+    "name_lang",
+    "sex",
+    "birth_date",
+    "birth_place",
+    "nationality",
+    "mother_maiden_name",
+    "category",
+    "rank",
+    "service_number",
+    "unit",
+    "document_number",
+    "captured_on",
+    "capture_place",
+)
+_TRUE = {"yes", "y", "true", "1", "так", "да", "т", "д"}
+_FALSE = {"no", "n", "false", "0", "ні", "нет", "н", ""}
+_SEX = {
+    "m": Sex.MALE, "male": Sex.MALE, "ч": Sex.MALE, "м": Sex.MALE, "чол": Sex.MALE, "муж": Sex.MALE,
+    "f": Sex.FEMALE, "female": Sex.FEMALE, "ж": Sex.FEMALE, "жін": Sex.FEMALE, "жен": Sex.FEMALE,
+    "u": Sex.UNKNOWN, "unknown": Sex.UNKNOWN, "": Sex.UNKNOWN,
+}  # fmt: skip
+
+
+class _Cells:
+    """One row's cells, reading each field and collecting what is wrong with it."""
+
+    def __init__(self, row: int, cells: dict[str, str], today: date) -> None:
+        self.row, self.cells, self.today = row, cells, today
+        self.problems: list[ImportProblem] = []
+
+    def problem(self, column: str | None, message: str) -> None:
+        self.problems.append(ImportProblem(self.row, column, message))
+
+    def text(self, column: str, *, limit: int = MAX_TEXT) -> str | None:
+        value = self.cells.get(column, "").strip()
+        if value.startswith(FORMULA_ESCAPED):
+            value = value[1:]  # parley's own export escaped a formula-like cell
+        if not value:
+            return None
+        value = unicodedata.normalize("NFC", value)
+        if len(value) > limit:
+            self.problem(column, f"is {len(value):,} characters long (at most {limit})")
+            return None
+        if any(unicodedata.category(ch) == "Cc" for ch in value):
+            self.problem(column, "has a control character (expected plain text on one line)")
+            return None
+        return value
+
+    def checked(self, column: str, parse: Callable[[str], Any], *, required: bool = False) -> Any:
+        value = self.text(column)
+        if value is None:
+            if required and column not in {p.column for p in self.problems}:
+                self.problem(column, "is empty (a value is required)")
+            return None
+        try:
+            return parse(value)
+        except InvalidValue as e:
+            self.problem(column, e.message)
+            return None
+
+    def choice(self, column: str, enum: type[E], *, required: bool = False) -> E | None:
+        def parse(value: str) -> E:
+            key = value.strip().lower().replace(" ", "_").replace("-", "_")
+            try:
+                return enum(key)
+            except ValueError:
+                allowed = ", ".join(m.value for m in enum)
+                raise InvalidValue(column, f"{value!r} is not one of: {allowed}") from None
+
+        result: E | None = self.checked(column, parse, required=required)
+        return result
+
+    def flag(self, column: str) -> bool:
+        value = self.cells.get(column, "").strip().lower()
+        if value in _TRUE:
+            return True
+        if value not in _FALSE:
+            self.problem(column, f"{value!r} is not yes or no")
+        return False
+
+    def birth_date(self) -> PartialDate | None:
+        born: PartialDate | None = self.checked("birth_date", PartialDate.parse)
+        if born is not None and born.earliest > self.today:
+            self.problem("birth_date", f"{born} is in the future")
+            return None
+        return born
+
+    def full_date(self, column: str) -> date | None:
+        def parse(value: str) -> date:
+            when = parse_full_date(value)
+            if when > self.today:
+                raise InvalidValue(column, f"{value!r} is in the future")
+            return when
+
+        result: date | None = self.checked(column, parse)
+        return result
+
+
+def _sex(value: str) -> Sex:
+    try:
+        return _SEX[value.strip().lower().rstrip(".")]
+    except KeyError:
+        raise InvalidValue("sex", f"{value!r} is not a sex (expected M, F or U)") from None
+
+
+def _name_lang(value: str) -> NameLanguage:
+    try:
+        return NameLanguage(value.strip().lower())
+    except ValueError:
+        raise InvalidValue("name_lang", f"{value!r} is not one of: uk, ru, en, und") from None
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if not (code.isascii() and code.isalpha() and len(code) in (2, 3)):
+        raise InvalidValue("nationality", f"{value!r} is not a country code (expected e.g. UA, RU)")
+    return code
+
+
+def _name(column: str) -> Callable[[str], str]:
+    return lambda value: check_name(column, value)
+
+
+def _identity(c: _Cells) -> Identity | None:
+    family = c.checked("family_name", _name("family_name"), required=True)
+    given = c.checked("given_name", _name("given_name"), required=True)
+    patronymic = c.checked("patronymic", _name("patronymic"))
+    mother = c.checked("mother_maiden_name", _name("mother_maiden_name"))
+    lang = c.checked("name_lang", _name_lang)
+    values: dict[str, Any] = {
+        "sex": c.checked("sex", _sex) or Sex.UNKNOWN,
+        "birth_date": c.birth_date(),
+        "birth_place": c.text("birth_place"),
+        "nationality": c.checked("nationality", _country),
+        "rank": c.text("rank", limit=100),
+        "service_number": c.text("service_number", limit=50),
+        "unit": c.text("unit"),
+        "document_number": c.text("document_number", limit=50),
+    }
+    if family is None or given is None:
+        return None
+    if lang is None:
+        lang = guess_name_language(family, given, patronymic or "")
+    return Identity(family, given, patronymic, lang, mother_maiden_name=mother, **values)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSchema:
+    """The columns of one kind of file and how a row of it becomes a domain record."""
+
+    kind: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    build: Callable[[_Cells, str], Holding | Request | None]
+
+    def read(
+        self, party: str, row: int, cells: dict[str, str], today: date
+    ) -> Holding | Request | list[ImportProblem]:
+        """The record a row describes, or every problem found in it."""
+        c = _Cells(row, cells, today)
+        record_id = c.checked("record_id", check_record_id, required=True)
+        try:
+            record = self.build(c, party)
+        except InvalidValue as e:  # a rule across fields, raised by the domain object
+            c.problem(e.field, e.message)
+            record = None
+        if c.problems or record is None or record_id is None:
+            return c.problems or [ImportProblem(row, None, "is not a complete record")]
+        return record
+
+
+def _holding(c: _Cells, party: str) -> Holding | None:
+    identity = _identity(c)
+    category = c.choice("category", HoldingCategory, required=True)
+    fields: dict[str, Any] = {
+        "captured_on": c.full_date("captured_on"),
+        "capture_place": c.text("capture_place"),
+        "detention_place": c.text("detention_place"),
+        "health": c.choice("health", Health),
+        "seriously_ill": c.flag("seriously_ill"),
+        "seriously_ill_basis": c.choice("seriously_ill_basis", SeriousIllnessBasis),
+    }
+    record_id = c.cells.get("record_id", "").strip()
+    if identity is None or category is None or c.problems:
+        return None
+    return Holding(party, record_id, identity, category, **fields)
+
+
+def _request(c: _Cells, party: str) -> Request | None:
+    identity = _identity(c)
+    source = c.choice("source", RequestSource, required=True)
+    fields: dict[str, Any] = {
+        "priority": c.choice("priority", Priority) or Priority.NORMAL,
+        "category": c.choice("category", HoldingCategory),
+        "captured_on": c.full_date("captured_on"),
+        "capture_place": c.text("capture_place"),
+    }
+    record_id = c.cells.get("record_id", "").strip()
+    if identity is None or source is None or c.problems:
+        return None
+    return Request(party, record_id, identity, source, **fields)
+
+
+HOLDINGS = RecordSchema(
+    "holdings",
+    (*IDENTITY_COLUMNS, "detention_place", "health", "seriously_ill", "seriously_ill_basis"),
+    ("record_id", "family_name", "given_name", "category"),
+    _holding,
+)
+REQUESTS = RecordSchema(
+    "requests",
+    (*IDENTITY_COLUMNS, "priority", "source"),
+    ("record_id", "family_name", "given_name", "source"),
+    _request,
+)
+
+
+def format_cell(value: Any) -> str:
+    """A stored value as export text: dates in ISO, flags as yes/no, nothing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (date, PartialDate)):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    return str(value)
