@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, select, text
 
 from parley.adapters import db
 from parley.adapters.orm import Base
@@ -117,10 +117,12 @@ def parties(uow: Callable[[], SqlUnitOfWork]) -> tuple[Party, Party]:
     return pair
 
 
-def snapshot(engine: Engine) -> dict[str, int]:
-    """Row counts of every table, to show that a rejected import changed nothing."""
+def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, to show that a rejected import changed nothing."""
     with engine.connect() as conn:
         return {
-            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            t.name: sorted(
+                (tuple(str(v) for v in row) for row in conn.execute(select(t))), key=repr
+            )
             for t in Base.metadata.sorted_tables
         }
