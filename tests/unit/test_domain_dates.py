@@ -128,15 +128,15 @@ def test_a_partial_date_is_not_a_full_date(text: str) -> None:
     assert "YYYY-MM-DD or DD.MM.YYYY" in refused.value.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PartialDate is declared order=True but compares None with int when precisions "
-    "differ (src/parley/domain/dates.py:22), so sorting mixed-precision dates raises TypeError",
-)
 def test_birth_dates_of_mixed_precision_can_be_sorted() -> None:
     dates = [PartialDate(1999, 3), PartialDate(2001), PartialDate(1999), PartialDate(1998, 12, 31)]
     ordered = sorted(dates)
-    assert [d.year for d in ordered] == [1998, 1999, 1999, 2001]
+    assert ordered == [
+        PartialDate(1998, 12, 31),
+        PartialDate(1999),
+        PartialDate(1999, 3),
+        PartialDate(2001),
+    ]
 
 
 @st.composite

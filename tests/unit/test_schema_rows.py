@@ -178,10 +178,15 @@ def test_a_row_with_several_bad_cells_returns_every_problem_with_its_row_and_col
     assert "not yes or no" in by_column["seriously_ill"]
 
 
-def test_a_missing_required_cell_is_reported_once_as_empty() -> None:
+def test_a_missing_required_cell_is_reported_once_as_missing() -> None:
     row = holding_row()
     del row["category"]
     problems = HOLDINGS.read("RU", 9, row, TODAY)
+    assert problems == [ImportProblem(9, "category", "is missing (a value is required)")]
+
+
+def test_an_empty_required_cell_is_reported_once_as_empty() -> None:
+    problems = HOLDINGS.read("RU", 9, holding_row(category=" "), TODAY)
     assert problems == [ImportProblem(9, "category", "is empty (a value is required)")]
 
 
@@ -196,7 +201,7 @@ def test_a_rule_across_cells_is_reported_against_its_column() -> None:
 
 def test_a_birth_date_in_the_future_is_refused() -> None:
     problems = problems_of_holding(birth_date="2026", captured_on="")
-    assert [(p.column, p.message) for p in problems] == [("birth_date", "2026 is in the future")]
+    assert [(p.column, p.message) for p in problems] == [("birth_date", "'2026' is in the future")]
 
 
 def test_a_control_character_in_free_text_is_refused() -> None:

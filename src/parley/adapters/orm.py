@@ -36,7 +36,7 @@ __all__ = [
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
@@ -112,7 +112,12 @@ class HoldingRow(_PersonRecord, Base):
     """A person a party holds."""
 
     __tablename__ = "holdings"
-    __table_args__ = (UniqueConstraint("party_code", "record_id"),)
+    # record_id leads: an import looks records up by a thousand ids at a time, and with
+    # party_code first PostgreSQL scanned the whole party for each batch.
+    __table_args__ = (
+        UniqueConstraint("record_id", "party_code"),
+        Index("ix_holdings_party", "party_code", "status"),
+    )
 
     detention_place: Mapped[str | None] = mapped_column(String(200))
     health: Mapped[str | None] = mapped_column(String(32))
@@ -124,7 +129,12 @@ class RequestRow(_PersonRecord, Base):
     """A person a party asks back."""
 
     __tablename__ = "requests"
-    __table_args__ = (UniqueConstraint("party_code", "record_id"),)
+    # record_id leads: an import looks records up by a thousand ids at a time, and with
+    # party_code first PostgreSQL scanned the whole party for each batch.
+    __table_args__ = (
+        UniqueConstraint("record_id", "party_code"),
+        Index("ix_requests_party", "party_code", "status"),
+    )
 
     source: Mapped[str] = mapped_column(String(32))
     priority: Mapped[str] = mapped_column(String(16))

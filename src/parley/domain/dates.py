@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import total_ordering
 from datetime import date
 
 from parley.errors import InvalidValue
@@ -16,7 +17,8 @@ _DOTTED = re.compile(r"^(?:(\d{1,2})\.)?(\d{1,2})\.(\d{4})$")
 EXPECTED = "expected YYYY-MM-DD, YYYY-MM, YYYY, DD.MM.YYYY or MM.YYYY"
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@total_ordering
+@dataclass(frozen=True, slots=True)
 class PartialDate:
     """A date of which only the year, or the year and month, may be known.
 
@@ -39,11 +41,23 @@ class PartialDate:
         if self.month is not None and not 1 <= self.month <= 12:
             raise InvalidValue("date", f"month {self.month} does not exist")
         if self.day is not None and self.month is not None:
-            last = calendar.monthrange(self.year, self.month)[1]
+            last = _days_in_month(self.year, self.month)
             if not 1 <= self.day <= last:
                 raise InvalidValue(
                     "date", f"day {self.day} does not exist in {self.year}-{self.month:02d}"
                 )
+
+    def __lt__(self, other: object) -> bool:
+        """Order by year, month, day; a missing part sorts before any known one.
+
+        So ``1999`` < ``1999-01`` < ``1999-01-01`` < ``1999-02``.
+        """
+        if not isinstance(other, PartialDate):
+            return NotImplemented
+        return self._key() < other._key()
+
+    def _key(self) -> tuple[int, int, int]:
+        return self.year, self.month or 0, self.day or 0
 
     @property
     def precision(self) -> str:
@@ -61,7 +75,7 @@ class PartialDate:
     def latest(self) -> date:
         """The last day the date can stand for."""
         month = self.month or 12
-        day = self.day or calendar.monthrange(self.year, month)[1]
+        day = self.day or _days_in_month(self.year, month)
         return date(self.year, month, day)
 
     def isoformat(self) -> str:
@@ -104,6 +118,15 @@ class PartialDate:
     def age_on(self, on: date) -> tuple[int, int]:
         """The youngest and oldest age in whole years the person can have on ``on``."""
         return _age(self.latest, on), _age(self.earliest, on)
+
+
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _DAYS[month - 1]
 
 
 def _age(born: date, on: date) -> int:

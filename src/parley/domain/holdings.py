@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from parley.domain.events import HoldingStatusChanged
-from parley.domain.people import Identity, check_record_id
+from parley.domain.people import Identity, check_capture_after_birth, check_record_id
 from parley.domain.states import check_transition
 from parley.errors import InvalidValue
 
@@ -146,10 +146,8 @@ class Holding:
                 + ")",
             )
         if not self.seriously_ill and self.seriously_ill_basis is not None:
-            raise InvalidValue("seriously_ill_basis", "is given but seriously_ill is no")
-        birth = self.identity.birth_date
-        if birth and self.captured_on and self.captured_on < birth.earliest:
-            raise InvalidValue("captured_on", "is before the date of birth")
+            raise InvalidValue("seriously_ill_basis", "is given but seriously_ill is not yes")
+        check_capture_after_birth(self.identity, self.captured_on)
 
     @property
     def subject(self) -> str:

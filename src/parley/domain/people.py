@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from parley.domain.dates import PartialDate
@@ -22,6 +23,8 @@ __all__ = [
     "Identity",
     "NameLanguage",
     "Sex",
+    "check_capture_after_birth",
+    "check_capture_after_birth",
     "check_name",
     "check_record_id",
     "guess_name_language",
@@ -45,10 +48,13 @@ class NameLanguage(StrEnum):
     UNDETERMINED = "und"
 
 
-_UK_ONLY = frozenset("іїєґІЇЄҐ")
-_RU_ONLY = frozenset("ыэъёЫЭЪЁ")
+_UK_LETTER = re.compile("[іїєґІЇЄҐ]")
+_RU_LETTER = re.compile("[ыэъёЫЭЪЁ]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
 _NAME_PUNCTUATION = frozenset(" -'’ʼ.")
 MAX_NAME = 100
+# Letters (\w without digits and underscore), then letters and name punctuation.
+_PLAIN_NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[ \-'’ʼ.])*\Z")
 
 
 def check_name(field: str, value: str) -> str:
@@ -61,7 +67,11 @@ def check_name(field: str, value: str) -> str:
     Raises:
         InvalidValue: the name is empty, too long, or has a character a name cannot have.
     """
-    text = unicodedata.normalize("NFC", value.strip())
+    text = value.strip()
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _PLAIN_NAME.match(text) and len(text) <= MAX_NAME:
+        return text  # the common case, decided by one regular expression
     if not text:
         raise InvalidValue(field, "is empty (a name is required)")
     if len(text) > MAX_NAME:
@@ -85,12 +95,12 @@ def guess_name_language(*names: str) -> NameLanguage:
     (ы э ъ ё) mean ``ru``; Latin letters mean a transliteration (``en``); Cyrillic with
     neither is undetermined.
     """
-    letters = set("".join(names))
-    if letters & _UK_ONLY:
+    text = "".join(names)
+    if _UK_LETTER.search(text):
         return NameLanguage.UKRAINIAN
-    if letters & _RU_ONLY:
+    if _RU_LETTER.search(text):
         return NameLanguage.RUSSIAN
-    if any("a" <= ch.lower() <= "z" for ch in letters):
+    if _LATIN_LETTER.search(text):
         return NameLanguage.LATIN
     return NameLanguage.UNDETERMINED
 
@@ -113,6 +123,19 @@ def check_record_id(value: str) -> str:
             f"{text[:70]!r} is not a record id (expected 1-64 letters, digits, . _ : / -)",
         )
     return text
+
+
+def check_capture_after_birth(identity: Identity, captured_on: date | None) -> None:
+    """Refuse a capture date before the person can have been born.
+
+    Raises:
+        InvalidValue: it is, naming both dates.
+    """
+    birth = identity.birth_date
+    if birth and captured_on and captured_on < birth.earliest:
+        raise InvalidValue(
+            "captured_on", f"{captured_on.isoformat()} is before the date of birth ({birth})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from parley.domain.events import RequestStatusChanged
 from parley.domain.holdings import HoldingCategory
-from parley.domain.people import Identity, check_record_id
+from parley.domain.people import Identity, check_capture_after_birth, check_record_id
 from parley.domain.states import check_transition
 
 __all__ = [
@@ -85,6 +85,7 @@ class Request:
 
     def __post_init__(self) -> None:
         check_record_id(self.record_id)
+        check_capture_after_birth(self.identity, self.captured_on)
 
     @property
     def subject(self) -> str:

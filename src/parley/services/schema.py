@@ -6,9 +6,11 @@ in one pass. ``docs/formats.md`` documents the same schema; a test keeps them in
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache, partial
 from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -29,6 +31,7 @@ from parley.errors import ImportProblem, InvalidValue
 __all__ = ["HOLDINGS", "REQUESTS", "RecordSchema", "format_cell"]
 
 E = TypeVar("E", bound=StrEnum)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_TEXT = 200
 FORMULA_ESCAPED = ("'=", "'+", "'-", "'@")
 IDENTITY_COLUMNS = (
@@ -65,30 +68,44 @@ class _Cells:
     def __init__(self, row: int, cells: dict[str, str], today: date) -> None:
         self.row, self.cells, self.today = row, cells, today
         self.problems: list[ImportProblem] = []
+        # Most rows are clean: check the whole row once, and each cell only if it is not.
+        joined = "|".join(cells.values())
+        self.clean = unicodedata.is_normalized("NFC", joined) and not _CONTROL.search(joined)
 
     def problem(self, column: str | None, message: str) -> None:
         self.problems.append(ImportProblem(self.row, column, message))
 
     def text(self, column: str, *, limit: int = MAX_TEXT) -> str | None:
-        value = self.cells.get(column, "").strip()
-        if value.startswith(FORMULA_ESCAPED):
-            value = value[1:]  # parley's own export escaped a formula-like cell
-        if not value:
+        value = self.cells.get(column)
+        if not value or not (value := value.strip()):
             return None
-        value = unicodedata.normalize("NFC", value)
+        if value[0] == "'" and value.startswith(FORMULA_ESCAPED):
+            value = value[1:]  # parley's own export escaped a formula-like cell
         if len(value) > limit:
             self.problem(column, f"is {len(value):,} characters long (at most {limit})")
             return None
-        if any(unicodedata.category(ch) == "Cc" for ch in value):
+        if self.clean:
+            return value
+        if not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
+        if _CONTROL.search(value):
             self.problem(column, "has a control character (expected plain text on one line)")
             return None
         return value
 
+    def missing(self, column: str) -> None:
+        if column in {p.column for p in self.problems}:
+            return
+        if column in self.cells:
+            self.problem(column, "is empty (a value is required)")
+        else:
+            self.problem(column, "is missing (a value is required)")
+
     def checked(self, column: str, parse: Callable[[str], Any], *, required: bool = False) -> Any:
         value = self.text(column)
         if value is None:
-            if required and column not in {p.column for p in self.problems}:
-                self.problem(column, "is empty (a value is required)")
+            if required:
+                self.missing(column)
             return None
         try:
             return parse(value)
@@ -97,41 +114,58 @@ class _Cells:
             return None
 
     def choice(self, column: str, enum: type[E], *, required: bool = False) -> E | None:
-        def parse(value: str) -> E:
-            key = value.strip().lower().replace(" ", "_").replace("-", "_")
-            try:
-                return enum(key)
-            except ValueError:
-                allowed = ", ".join(m.value for m in enum)
-                raise InvalidValue(column, f"{value!r} is not one of: {allowed}") from None
-
-        result: E | None = self.checked(column, parse, required=required)
-        return result
+        value = self.text(column)
+        if value is None:
+            if required:
+                self.missing(column)
+            return None
+        member = _members(enum).get(value.lower().replace(" ", "_").replace("-", "_"))
+        if member is None:
+            allowed = ", ".join(m.value for m in enum)
+            self.problem(column, f"{value!r} is not one of: {allowed}")
+        return member
 
     def flag(self, column: str) -> bool:
-        value = self.cells.get(column, "").strip().lower()
-        if value in _TRUE:
+        value = self.cells.get(column, "").strip()
+        key = value.lower()
+        if key in _TRUE:
             return True
-        if value not in _FALSE:
+        if key not in _FALSE:
             self.problem(column, f"{value!r} is not yes or no")
         return False
 
     def birth_date(self) -> PartialDate | None:
-        born: PartialDate | None = self.checked("birth_date", PartialDate.parse)
-        if born is not None and born.earliest > self.today:
-            self.problem("birth_date", f"{born} is in the future")
+        value = self.text("birth_date")
+        if value is None:
+            return None
+        try:
+            born = PartialDate.parse(value)
+        except InvalidValue as e:
+            self.problem("birth_date", e.message)
+            return None
+        if born.earliest > self.today:
+            self.problem("birth_date", f"{value!r} is in the future")
             return None
         return born
 
     def full_date(self, column: str) -> date | None:
-        def parse(value: str) -> date:
+        value = self.text(column)
+        if value is None:
+            return None
+        try:
             when = parse_full_date(value)
-            if when > self.today:
-                raise InvalidValue(column, f"{value!r} is in the future")
-            return when
+        except InvalidValue as e:
+            self.problem(column, e.message)
+            return None
+        if when > self.today:
+            self.problem(column, f"{value!r} is in the future")
+            return None
+        return when
 
-        result: date | None = self.checked(column, parse)
-        return result
+
+@cache
+def _members(enum: type[E]) -> dict[str, E]:
+    return {m.value: m for m in enum}
 
 
 def _sex(value: str) -> Sex:
@@ -155,15 +189,17 @@ def _country(value: str) -> str:
     return code
 
 
-def _name(column: str) -> Callable[[str], str]:
-    return lambda value: check_name(column, value)
+_NAME = {
+    c: partial(check_name, c)
+    for c in ("family_name", "given_name", "patronymic", "mother_maiden_name")
+}
 
 
 def _identity(c: _Cells) -> Identity | None:
-    family = c.checked("family_name", _name("family_name"), required=True)
-    given = c.checked("given_name", _name("given_name"), required=True)
-    patronymic = c.checked("patronymic", _name("patronymic"))
-    mother = c.checked("mother_maiden_name", _name("mother_maiden_name"))
+    family = c.checked("family_name", _NAME["family_name"], required=True)
+    given = c.checked("given_name", _NAME["given_name"], required=True)
+    patronymic = c.checked("patronymic", _NAME["patronymic"])
+    mother = c.checked("mother_maiden_name", _NAME["mother_maiden_name"])
     lang = c.checked("name_lang", _name_lang)
     values: dict[str, Any] = {
         "sex": c.checked("sex", _sex) or Sex.UNKNOWN,
