@@ -39,7 +39,9 @@ def _postgres_admin() -> Engine | None:
     except Exception as e:  # no server, no driver: say which
         if os.environ.get("PARLEY_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required here but {POSTGRES_URL} did not answer: {e}")
-        pytest.skip(f"no PostgreSQL at {POSTGRES_URL} ({type(e).__name__}); set PARLEY_TEST_POSTGRES_URL")
+        pytest.skip(
+            f"no PostgreSQL at {POSTGRES_URL} ({type(e).__name__}); set PARLEY_TEST_POSTGRES_URL"
+        )
     return None
 
 

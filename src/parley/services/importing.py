@@ -68,11 +68,11 @@ def _check_columns(schema: RecordSchema, table: TableSource, problems: _Problems
     known = set(schema.columns)
     seen: set[str] = set()
     for column in table.columns:
-        if column.startswith("?"):
-            continue  # an unknown HXL hashtag, already reported
+        if not column or column.startswith("?"):
+            continue  # no header (its cells are checked per row), or an unknown hashtag
         if column in seen:
             problems.add([ImportProblem(1, column, "appears twice in the header")])
-        elif column not in known and table.columns:
+        elif column not in known:
             problems.add(
                 [
                     ImportProblem(

@@ -37,11 +37,22 @@ def normalise_encoding_name(name: str) -> str:
     return ENCODINGS[name.strip().lower()]
 
 
-def _cyrillic_lower_share(text: str) -> float:
+MIN_LETTERS = 20  # below this, the two single-byte encodings cannot be told apart
+
+
+def _cyrillic_lower_share(text: str) -> tuple[float, int]:
     letters = [ch for ch in text if "\u0400" <= ch <= "\u04ff"]
     if not letters:
-        return 0.0
-    return sum(ch.islower() for ch in letters) / len(letters)
+        return 0.0, 0
+    return sum(ch.islower() for ch in letters) / len(letters), len(letters)
+
+
+def _single_byte_guess(head: bytes) -> tuple[str, bool]:
+    """The likelier of Windows-1251 and KOI8-U, and whether the evidence is clear."""
+    cp, letters = _cyrillic_lower_share(head.decode("cp1251", errors="replace"))
+    koi, _ = _cyrillic_lower_share(head.decode("koi8_u", errors="replace"))
+    guess = "cp1251" if cp >= koi else "koi8_u"
+    return guess, letters >= MIN_LETTERS and abs(cp - koi) >= 0.3
 
 
 def _valid_utf8_prefix(head: bytes) -> bool:
@@ -59,9 +70,7 @@ def detect_encoding(head: bytes) -> str:
         return "utf-8-sig"
     if _valid_utf8_prefix(head):
         return "utf-8"
-    cp = _cyrillic_lower_share(head.decode("cp1251", errors="replace"))
-    koi = _cyrillic_lower_share(head.decode("koi8_u", errors="replace"))
-    return "cp1251" if cp >= koi else "koi8_u"
+    return _single_byte_guess(head)[0]
 
 
 def check_declared(head: bytes, codec: str) -> ImportProblem | None:
@@ -81,5 +90,13 @@ def check_declared(head: bytes, codec: str) -> ImportProblem | None:
             None,
             None,
             f"looks like UTF-8, not {SHOWN[codec]} as declared (leave --encoding out to detect it)",
+        )
+    guess, clear = _single_byte_guess(head)
+    if clear and guess != codec:
+        return ImportProblem(
+            None,
+            None,
+            f"looks like {SHOWN[guess]}, not {SHOWN[codec]} as declared: its names would read "
+            "as nonsense (declare that encoding, or leave --encoding out to detect it)",
         )
     return None

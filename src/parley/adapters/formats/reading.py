@@ -28,10 +28,10 @@ from parley.adapters.formats.encodings import (
 )
 from parley.errors import ImportProblem, ImportRejected
 
-__all__ = ["FORMATS", "MAX_FIELD", "RowResult", "Table", "open_table"]
+__all__ = ["FORMATS", "MAX_LINE", "RowResult", "Table", "open_table"]
 
 FORMATS = ("csv", "xlsx", "json")
-MAX_FIELD = 4096  # characters; the longest registry field is a few hundred
+MAX_LINE = 64 * 1024  # bytes; a registry row is a few hundred
 HEAD = 64 * 1024
 XLSX_MAX_UNPACKED = 2 * 1024**3
 XLSX_MAX_RATIO = 200
@@ -161,6 +161,34 @@ def _text(reader: HashingReader, codec: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(buffered, encoding=codec, errors="strict", newline="")
 
 
+class _Undecodable(Exception):
+    def __init__(self, byte: int) -> None:
+        self.byte = byte
+
+
+class _LineTooLong(Exception):
+    pass
+
+
+def _lines(reader: HashingReader, codec: str) -> Iterator[str]:
+    """Decode the file a line at a time, so a bad byte is found on its own line.
+
+    A line longer than ``MAX_LINE`` bytes stops the read: no registry row is that long,
+    and reading it whole would hold an arbitrarily large file in memory.
+    """
+    buffered = io.BufferedReader(reader, buffer_size=256 * 1024)
+    first = True
+    while line := buffered.readline(MAX_LINE + 1):
+        if len(line) > MAX_LINE and not line.endswith(b"\n"):
+            raise _LineTooLong
+        try:
+            text = line.decode(codec if first else codec.removesuffix("-sig"))
+        except UnicodeDecodeError as e:
+            raise _Undecodable(line[e.start]) from e
+        first = False
+        yield text
+
+
 def _delimiter(head: bytes, codec: str) -> str:
     first = head.decode(codec, errors="ignore").lstrip("\ufeff").split("\n", 1)[0]
     counts = {d: first.count(d) for d in (",", ";", "\t")}
@@ -172,9 +200,7 @@ def _header_name(cell: str) -> str:
 
 
 def _open_csv(name: str, reader: HashingReader, size: int, codec: str, head: bytes) -> Table:
-    text = _text(reader, codec)
-    cells = csv.reader(text, delimiter=_delimiter(head, codec), strict=True)
-    csv.field_size_limit(MAX_FIELD)
+    cells = csv.reader(_lines(reader, codec), delimiter=_delimiter(head, codec), strict=True)
     rows = _csv_rows(name, cells, codec)
     header = next(rows, None)
     if header is None:
@@ -182,8 +208,9 @@ def _open_csv(name: str, reader: HashingReader, size: int, codec: str, head: byt
     if isinstance(header[1], ImportProblem):
         raise ImportRejected(name, [header[1]])
     first = [header[1][str(i)] for i in range(len(header[1]))]
-    columns, problems, data = _csv_columns(name, first, rows)
-    table = Table(name, "csv", columns, _cells_by_column(columns, data), reader, size, problems)
+    columns, problems, data, hashtags = _csv_columns(name, first, rows)
+    by_column = _cells_by_column(columns, data, untagged_is_data=not hashtags)
+    table = Table(name, "csv", columns, by_column, reader, size, problems)
     table.encoding = SHOWN[codec]
     return table
 
@@ -196,22 +223,29 @@ def _csv_rows(name: str, cells: Iterator[list[str]], codec: str) -> Iterator[Row
             record = next(cells)
         except StopIteration:
             return
-        except UnicodeDecodeError as e:
+        except _Undecodable as e:
             yield (
                 row + 1,
                 ImportProblem(
                     row + 1,
                     None,
-                    f"has bytes that are not {SHOWN[codec]} (0x{e.object[e.start]:02x}); "
-                    "the file mixes encodings or is damaged (nothing was imported)",
+                    f"has a byte that is not {SHOWN[codec]} (0x{e.byte:02x}); the file mixes "
+                    "encodings or is damaged",
+                ),
+            )
+            return
+        except _LineTooLong:
+            yield (
+                row + 1,
+                ImportProblem(
+                    row + 1,
+                    None,
+                    f"is longer than {MAX_LINE:,} bytes; no registry row is that long",
                 ),
             )
             return
         except csv.Error as e:
-            text = str(e)
-            if "field larger" in text:
-                text = f"has a cell longer than {MAX_FIELD:,} characters; no registry field is that long"
-            yield row + 1, ImportProblem(row + 1, None, f"cannot be read as CSV: {text}")
+            yield row + 1, ImportProblem(row + 1, None, _csv_error(str(e)))
             return
         row += 1
         if not any(c.strip() for c in record):
@@ -219,21 +253,29 @@ def _csv_rows(name: str, cells: Iterator[list[str]], codec: str) -> Iterator[Row
         yield row, {str(i): c for i, c in enumerate(record)}
 
 
+def _csv_error(text: str) -> str:
+    if "end of data" in text or "EOF" in text:
+        return 'has a quote (") that is never closed'
+    if "field larger" in text:
+        return "has a cell longer than the CSV reader allows (131,072 characters)"
+    return f"cannot be read as CSV ({text})"
+
+
 def _csv_columns(
     name: str, first: list[str], rows: Iterator[RowResult]
-) -> tuple[list[str], list[ImportProblem], Iterator[RowResult]]:
+) -> tuple[list[str], list[ImportProblem], Iterator[RowResult], bool]:
     """Columns from the header, or from an HXL hashtag row in row 1 or row 2."""
     if hxl.is_hashtag_row(first):
         columns, problems = _hashtag_columns(first, 1)
-        return columns, problems, rows
+        return columns, problems, rows, True
     second = next(rows, None)
     if second is not None and not isinstance(second[1], ImportProblem):
         cells = [second[1][str(i)] for i in range(len(second[1]))]
         if hxl.is_hashtag_row(cells):
             columns, problems = _hashtag_columns(cells, second[0])
-            return columns, problems, rows
+            return columns, problems, rows, True
     columns = [_header_name(c) for c in first]
-    return columns, [], _chain(second, rows)
+    return columns, [], _chain(second, rows), False
 
 
 def _chain(first: RowResult | None, rest: Iterator[RowResult]) -> Iterator[RowResult]:
@@ -260,8 +302,15 @@ def _hashtag_columns(cells: list[str], row: int) -> tuple[list[str], list[Import
     return columns, problems
 
 
-def _cells_by_column(columns: list[str], rows: Iterator[RowResult]) -> Iterator[RowResult]:
+def _cells_by_column(
+    columns: list[str], rows: Iterator[RowResult], *, untagged_is_data: bool = True
+) -> Iterator[RowResult]:
+    """Cells keyed by column name; a value under no header is a problem, never dropped.
+
+    HXL says a column without a hashtag is not data, so there ``untagged_is_data`` is off.
+    """
     width = len(columns)
+    unnamed = [i for i, col in enumerate(columns) if not col] if untagged_is_data else []
     for row, cells in rows:
         if isinstance(cells, ImportProblem):
             yield row, cells
@@ -271,6 +320,11 @@ def _cells_by_column(columns: list[str], rows: Iterator[RowResult]) -> Iterator[
                 row,
                 ImportProblem(row, None, f"has {len(cells)} cells but the header has {width}"),
             )
+            continue
+        stray = next((i for i in unnamed if cells.get(str(i), "").strip()), None)
+        if stray is not None:
+            message = f"has a value in column {stray + 1}, which has no header"
+            yield row, ImportProblem(row, None, message)
             continue
         yield row, {col: cells.get(str(i), "") for i, col in enumerate(columns) if col}
 
@@ -283,49 +337,80 @@ def _open_json(name: str, reader: HashingReader, size: int, codec: str) -> Table
     return table
 
 
-def _json_array(name: str, text: io.TextIOWrapper) -> Iterator[tuple[int, Any]]:
-    """The elements of a top-level JSON array, decoded one at a time."""
-    decoder = json.JSONDecoder()
-    buffer, pos, index, started = "", 0, 0, False
-    while True:
-        chunk = text.read(256 * 1024)
-        buffer = buffer[pos:] + chunk
-        pos = 0
+MAX_RECORD = 256 * 1024  # characters of one JSON record
+
+
+class _JsonCursor:
+    """A window on a text stream that grows as the parser needs more characters."""
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self.text, self.buffer, self.pos, self.eof = text, "", 0, False
+
+    def more(self) -> bool:
+        if self.eof:
+            return False
+        chunk = self.text.read(256 * 1024)
+        self.eof = not chunk
+        self.buffer = self.buffer[self.pos :] + chunk
+        self.pos = 0
+        return bool(chunk)
+
+    def peek(self) -> str:
+        """The next character that is not white space, or "" at the end of the file."""
         while True:
-            while pos < len(buffer) and buffer[pos] in " \t\r\n\ufeff,":
-                if buffer[pos] == "," and not started:
-                    break
-                pos += 1
-            if pos >= len(buffer):
-                break
-            if not started:
-                if buffer[pos] != "[":
-                    raise _fail(name, "is not a JSON array of records (expected [ {...}, {...} ])")
-                started, pos = True, pos + 1
-                continue
-            if buffer[pos] == "]":
-                return
-            try:
-                value, end = decoder.raw_decode(buffer, pos)
-            except json.JSONDecodeError as e:
-                if chunk and e.pos >= len(buffer) - 1:
-                    break  # the element continues in the next chunk
-                if len(buffer) - pos > MAX_FIELD * 64:
-                    raise _fail(
-                        name, f"record {index + 1} is too large or malformed", index + 1
-                    ) from e
-                if chunk:
-                    break
-                raise _fail(
-                    name, f"is not valid JSON after record {index}: {e.msg}", index + 1
-                ) from e
+            while self.pos < len(self.buffer) and self.buffer[self.pos] in " \t\r\n\ufeff":
+                self.pos += 1
+            if self.pos < len(self.buffer) or not self.more():
+                return self.buffer[self.pos : self.pos + 1]
+
+
+def _json_array(name: str, text: io.TextIOWrapper) -> Iterator[tuple[int, Any]]:
+    """The elements of one top-level JSON array, decoded one at a time.
+
+    Anything but an array, a missing comma, or anything after the closing bracket is an
+    error: a file must never be imported in part.
+    """
+    cursor, decoder, index = _JsonCursor(text), json.JSONDecoder(), 0
+    if cursor.peek() != "[":
+        raise _fail(name, "is not a JSON array of records (expected [ {...}, {...} ])")
+    cursor.pos += 1
+    if cursor.peek() == "]":
+        cursor.pos += 1
+    else:
+        while True:
+            if cursor.peek() == "":
+                raise _fail(name, f"ends after record {index} (the file is truncated)")
             index += 1
-            yield index, value
-            pos = end
-        if not chunk:
-            if not started:
-                raise _fail(name, "is empty (expected a JSON array of records)")
-            raise _fail(name, "ends before its closing ] (the file is truncated)")
+            yield index, _json_value(name, cursor, decoder, index)
+            following = cursor.peek()
+            if following == "":
+                raise _fail(name, f"ends after record {index} (the file is truncated)")
+            if following not in (",", "]"):
+                raise _fail(
+                    name, f"has {following!r} after record {index} (expected , or ])", index
+                )
+            cursor.pos += 1
+            if following == "]":
+                break
+    if cursor.peek() != "":
+        raise _fail(name, "has more data after its closing ] (expected one JSON array)")
+
+
+def _json_value(name: str, cursor: _JsonCursor, decoder: json.JSONDecoder, row: int) -> Any:
+    while True:
+        try:
+            value, end = decoder.raw_decode(cursor.buffer, cursor.pos)
+        except json.JSONDecodeError as e:
+            if len(cursor.buffer) - cursor.pos > MAX_RECORD:
+                raise _fail(name, f"is not valid JSON or too large ({e.msg})", row) from e
+            if cursor.more():
+                continue  # the record may go on in the next chunk
+            raise _fail(name, f"is not valid JSON ({e.msg})", row) from e
+        if end == len(cursor.buffer) and not cursor.eof and isinstance(value, (int, float)):
+            cursor.more()  # a number cut at the chunk's end: read on and decode again
+            continue
+        cursor.pos = end
+        return value
 
 
 def _json_cell(value: Any) -> str | None:
@@ -364,7 +449,9 @@ def _open_xlsx(name: str, path: Path, reader: HashingReader, size: int) -> Table
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as e:  # openpyxl raises many types for a damaged workbook
-        raise _fail(name, f"is not a readable XLSX workbook ({type(e).__name__})") from e
+        raise _fail(
+            name, "is not a readable XLSX workbook (a part of it is missing or damaged)"
+        ) from e
     sheet = book.worksheets[0]
     rows = (
         (i, [_xlsx_cell(v) for v in r]) for i, r in enumerate(sheet.iter_rows(values_only=True), 1)

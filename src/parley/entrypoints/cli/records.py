@@ -82,7 +82,7 @@ def _report(summary: ImportSummary) -> None:
 def import_holdings(
     file: FileArg, party: PartyOpt, fmt: FormatOpt = None, encoding: EncodingOpt = None
 ) -> None:
-    """Import the people PARTY holds. Re-importing a record_id updates it and keeps its history."""
+    """Import the people PARTY holds. Re-importing a record_id updates it, keeping history."""
     _report(run_import("holdings", file, party, fmt, encoding))
 
 
@@ -90,7 +90,7 @@ def import_holdings(
 def import_requests(
     file: FileArg, party: PartyOpt, fmt: FormatOpt = None, encoding: EncodingOpt = None
 ) -> None:
-    """Import the people PARTY asks back. Re-importing a record_id updates it and keeps its history."""
+    """Import the people PARTY asks back. Re-importing a record_id updates it, keeping history."""
     _report(run_import("requests", file, party, fmt, encoding))
 
 
