@@ -24,7 +24,6 @@ __all__ = [
     "NameLanguage",
     "Sex",
     "check_capture_after_birth",
-    "check_capture_after_birth",
     "check_name",
     "check_record_id",
     "guess_name_language",

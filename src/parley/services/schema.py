@@ -10,9 +10,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, partial
 from datetime import date
 from enum import StrEnum
+from functools import cache, partial
 from typing import Any, TypeVar
 
 from parley.domain.dates import PartialDate, parse_full_date
