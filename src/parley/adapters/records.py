@@ -77,9 +77,12 @@ def _plain(value: Any) -> Any:
 
 
 def content_hash(row: dict[str, Any], fields: tuple[str, ...]) -> str:
-    """SHA-256 over the content fields of a row, in a fixed order."""
-    text = "\x1f".join("\x00" if row[f] is None else str(_plain(row[f])) for f in fields)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 over the content fields of a row, in a fixed order.
+
+    The row is always one ``*_to_row`` made (str, date, bool or None values), so the
+    ``repr`` of the tuple is a stable, cheap serialisation.
+    """
+    return hashlib.sha256(repr(tuple(row[f] for f in fields)).encode("utf-8")).hexdigest()
 
 
 def content_json(row: Any, fields: tuple[str, ...]) -> str:

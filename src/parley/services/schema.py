@@ -69,15 +69,16 @@ class _Cells:
         self.row, self.cells, self.today = row, cells, today
         self.problems: list[ImportProblem] = []
         # Most rows are clean: check the whole row once, and each cell only if it is not.
-        joined = "|".join(cells.values())
+        self.values = {k: v.strip() for k, v in cells.items() if v}
+        joined = "|".join(self.values.values())
         self.clean = unicodedata.is_normalized("NFC", joined) and not _CONTROL.search(joined)
 
     def problem(self, column: str | None, message: str) -> None:
         self.problems.append(ImportProblem(self.row, column, message))
 
     def text(self, column: str, *, limit: int = MAX_TEXT) -> str | None:
-        value = self.cells.get(column)
-        if not value or not (value := value.strip()):
+        value = self.values.get(column)
+        if not value:
             return None
         if value[0] == "'" and value.startswith(FORMULA_ESCAPED):
             value = value[1:]  # parley's own export escaped a formula-like cell

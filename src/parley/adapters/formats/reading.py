@@ -36,6 +36,7 @@ HEAD = 64 * 1024
 XLSX_MAX_UNPACKED = 2 * 1024**3
 XLSX_MAX_RATIO = 200
 RowResult = tuple[int, dict[str, str] | ImportProblem]
+_Raw = tuple[int, list[str] | ImportProblem]  # cells by position, before the header names them
 
 
 @dataclass
@@ -207,7 +208,7 @@ def _open_csv(name: str, reader: HashingReader, size: int, codec: str, head: byt
         raise _fail(name, "has no header row")
     if isinstance(header[1], ImportProblem):
         raise ImportRejected(name, [header[1]])
-    first = [header[1][str(i)] for i in range(len(header[1]))]
+    first = header[1]
     columns, problems, data, hashtags = _csv_columns(name, first, rows)
     by_column = _cells_by_column(columns, data, untagged_is_data=not hashtags)
     table = Table(name, "csv", columns, by_column, reader, size, problems)
@@ -215,8 +216,8 @@ def _open_csv(name: str, reader: HashingReader, size: int, codec: str, head: byt
     return table
 
 
-def _csv_rows(name: str, cells: Iterator[list[str]], codec: str) -> Iterator[RowResult]:
-    """Physical CSV records as ``{index: cell}``, skipping blank lines; fatal errors end it."""
+def _csv_rows(name: str, cells: Iterator[list[str]], codec: str) -> Iterator[_Raw]:
+    """Physical CSV records, skipping blank lines; a fatal error is the last item."""
     row = 0
     while True:
         try:
@@ -250,7 +251,7 @@ def _csv_rows(name: str, cells: Iterator[list[str]], codec: str) -> Iterator[Row
         row += 1
         if not any(c.strip() for c in record):
             continue
-        yield row, {str(i): c for i, c in enumerate(record)}
+        yield row, record
 
 
 def _csv_error(text: str) -> str:
@@ -262,23 +263,22 @@ def _csv_error(text: str) -> str:
 
 
 def _csv_columns(
-    name: str, first: list[str], rows: Iterator[RowResult]
-) -> tuple[list[str], list[ImportProblem], Iterator[RowResult], bool]:
+    name: str, first: list[str], rows: Iterator[_Raw]
+) -> tuple[list[str], list[ImportProblem], Iterator[_Raw], bool]:
     """Columns from the header, or from an HXL hashtag row in row 1 or row 2."""
     if hxl.is_hashtag_row(first):
         columns, problems = _hashtag_columns(first, 1)
         return columns, problems, rows, True
     second = next(rows, None)
     if second is not None and not isinstance(second[1], ImportProblem):
-        cells = [second[1][str(i)] for i in range(len(second[1]))]
-        if hxl.is_hashtag_row(cells):
-            columns, problems = _hashtag_columns(cells, second[0])
+        if hxl.is_hashtag_row(second[1]):
+            columns, problems = _hashtag_columns(second[1], second[0])
             return columns, problems, rows, True
     columns = [_header_name(c) for c in first]
     return columns, [], _chain(second, rows), False
 
 
-def _chain(first: RowResult | None, rest: Iterator[RowResult]) -> Iterator[RowResult]:
+def _chain(first: _Raw | None, rest: Iterator[_Raw]) -> Iterator[_Raw]:
     if first is not None:
         yield first
     yield from rest
@@ -303,30 +303,38 @@ def _hashtag_columns(cells: list[str], row: int) -> tuple[list[str], list[Import
 
 
 def _cells_by_column(
-    columns: list[str], rows: Iterator[RowResult], *, untagged_is_data: bool = True
+    columns: list[str], rows: Iterator[_Raw], *, untagged_is_data: bool = True
 ) -> Iterator[RowResult]:
     """Cells keyed by column name; a value under no header is a problem, never dropped.
 
     HXL says a column without a hashtag is not data, so there ``untagged_is_data`` is off.
     """
     width = len(columns)
+    unnamed_any = not all(columns)
     unnamed = [i for i, col in enumerate(columns) if not col] if untagged_is_data else []
     for row, cells in rows:
         if isinstance(cells, ImportProblem):
             yield row, cells
             return
-        if len(cells) > width and any(cells[str(i)].strip() for i in range(width, len(cells))):
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
             yield (
                 row,
                 ImportProblem(row, None, f"has {len(cells)} cells but the header has {width}"),
             )
             continue
-        stray = next((i for i in unnamed if cells.get(str(i), "").strip()), None)
+        stray = next((i for i in unnamed if i < len(cells) and cells[i].strip()), None)
         if stray is not None:
             message = f"has a value in column {stray + 1}, which has no header"
             yield row, ImportProblem(row, None, message)
             continue
-        yield row, {col: cells.get(str(i), "") for i, col in enumerate(columns) if col}
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        yield (
+            row,
+            dict(zip(columns, cells))
+            if not unnamed_any
+            else {col: cell for col, cell in zip(columns, cells) if col},
+        )
 
 
 def _open_json(name: str, reader: HashingReader, size: int, codec: str) -> Table:
@@ -461,11 +469,7 @@ def _open_xlsx(name: str, path: Path, reader: HashingReader, size: int) -> Table
         book.close()
         raise _fail(name, "has an empty first sheet (expected a header row)")
     columns = [_header_name(c) for c in header[1]]
-    data = (
-        (i, {str(k): c for k, c in enumerate(cells)})
-        for i, cells in rows
-        if any(c.strip() for c in cells)
-    )
+    data = ((i, cells) for i, cells in rows if any(c.strip() for c in cells))
     reader.drain()  # openpyxl reads the file itself; hash it here
     return Table(name, "xlsx", columns, _cells_by_column(columns, data), reader, size)
 
