@@ -132,7 +132,7 @@ def _summary(console: Console, engine: object, settings: Settings) -> None:
                 counts["young"] += born is not None and born.age_on(DEMO_DATE)[1] < 25
             other = counts["holds"] - counts["pow"] - counts["civilians"]
             table.add_row(
-                f"{party.code} {party.name}",
+                party.code,
                 *(f"{n:,}" for n in (counts["holds"], counts["pow"], counts["civilians"], other)),
                 *(
                     f"{n:,}"
@@ -140,4 +140,8 @@ def _summary(console: Console, engine: object, settings: Settings) -> None:
                 ),
             )
     console.print(table)
+    console.print(
+        f"other: convicted or under proceedings; under 25: on {DEMO_DATE}; "
+        "requests: the party's requests for its own people."
+    )
     console.print(f"database: {settings.database_url}")
