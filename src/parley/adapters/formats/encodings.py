@@ -2,13 +2,16 @@
 
 Files come as UTF-8 (with or without a byte order mark) or from older systems in
 Windows-1251 or KOI8-U. Both single-byte encodings decode any byte, so the choice is
-made on the letters: names are written with a capital initial and lower-case letters
-after it, and the wrong one of the two turns that pattern upside down.
+made on the letters: the wrong one of the two turns common letters into rare ones.
 """
 
 from __future__ import annotations
 
 import codecs
+import math
+import tomllib
+from functools import cache
+from importlib.resources import files
 
 from parley.errors import ImportProblem
 
@@ -38,21 +41,37 @@ def normalise_encoding_name(name: str) -> str:
 
 
 MIN_LETTERS = 20  # below this, the two single-byte encodings cannot be told apart
+MIN_MARGIN = 0.25  # mean log-frequency per letter; right and wrong differ by about 0.6
+RARE = 1e-4
 
 
-def _cyrillic_lower_share(text: str) -> tuple[float, int]:
-    letters = [ch for ch in text if "\u0400" <= ch <= "\u04ff"]
+@cache
+def _log_frequency() -> dict[str, float]:
+    table = tomllib.loads((files("parley.adapters.formats") / "letters.toml").read_text("utf-8"))
+    return {letter: math.log(share) for letter, share in table["frequency"].items()}
+
+
+def _plausibility(text: str) -> tuple[float, int]:
+    """Mean log-frequency of the Cyrillic letters in ``text``, and how many there are."""
+    logs = _log_frequency()
+    rare = math.log(RARE)
+    letters = [ch for ch in text.lower() if "\u0400" <= ch <= "\u04ff"]
     if not letters:
         return 0.0, 0
-    return sum(ch.islower() for ch in letters) / len(letters), len(letters)
+    return sum(logs.get(ch, rare) for ch in letters) / len(letters), len(letters)
 
 
 def _single_byte_guess(head: bytes) -> tuple[str, bool]:
-    """The likelier of Windows-1251 and KOI8-U, and whether the evidence is clear."""
-    cp, letters = _cyrillic_lower_share(head.decode("cp1251", errors="replace"))
-    koi, _ = _cyrillic_lower_share(head.decode("koi8_u", errors="replace"))
+    """The likelier of Windows-1251 and KOI8-U, and whether the evidence is clear.
+
+    Each decoding is scored by how common its letters are; the wrong one maps common
+    letters to rare ones. Letter case is not used: registries often write surnames in
+    capitals.
+    """
+    cp, letters = _plausibility(head.decode("cp1251", errors="replace"))
+    koi, _ = _plausibility(head.decode("koi8_u", errors="replace"))
     guess = "cp1251" if cp >= koi else "koi8_u"
-    return guess, letters >= MIN_LETTERS and abs(cp - koi) >= 0.3
+    return guess, letters >= MIN_LETTERS and abs(cp - koi) >= MIN_MARGIN
 
 
 def _valid_utf8_prefix(head: bytes) -> bool:
