@@ -29,9 +29,10 @@ def _cells(record: Holding | Request, columns: list[str]) -> dict[str, str]:
 
 
 def export_records(uow: UnitOfWork, *, kind: str, party: str) -> Iterator[dict[str, str]]:
-    """Yield every record of ``party`` of ``kind``, ordered by record id.
+    """Every record of ``party`` of ``kind``, ordered by record id, as export cells.
 
-    Use inside the unit of work's ``with`` block: rows are read as they are yielded.
+    The party is checked at once, before anything is written; the rows are then read
+    as they are consumed, so use the result inside the unit of work's ``with`` block.
 
     Raises:
         NotFound: ``party`` is not a party of the exchange.
@@ -41,5 +42,4 @@ def export_records(uow: UnitOfWork, *, kind: str, party: str) -> Iterator[dict[s
         raise NotFound(f"unknown party {party!r} (known parties: {known})")
     columns = export_columns(kind)
     repository = uow.holdings if kind == "holdings" else uow.requests
-    for record in repository.iter_party(party):
-        yield _cells(record, columns)
+    return (_cells(record, columns) for record in repository.iter_party(party))

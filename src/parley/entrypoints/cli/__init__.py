@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.table import Table as RichTable
 
@@ -135,13 +134,17 @@ def main() -> None:
     debug = "--debug" in sys.argv
     try:
         app(prog_name="parley", standalone_mode=False)
-    except click.exceptions.Exit as e:
+    except typer.Exit as e:
         sys.exit(e.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted")
         sys.exit(130)
-    except click.ClickException as e:
-        e.show()
+    except typer.TyperException as e:  # a usage error: Typer prints the usage and why
+        show = getattr(e, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"error: {e.format_message()}")
         sys.exit(e.exit_code)
     except ParleyError as e:
         if debug:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import os
 
 from parley.config import Settings
 
@@ -17,14 +17,23 @@ def override(**values: str) -> None:
 
 
 def settings() -> Settings:
-    """The settings in force: environment, then command-line options."""
-    base = Settings.from_env()
-    url = _overrides.get("database_url")
-    return replace(base, database_url=url) if url else base
+    """The settings in force: environment, then command-line options, checked alike.
+
+    Raises:
+        ConfigurationError: a value is malformed, whether set by option or variable.
+    """
+    env = dict(os.environ)
+    if "database_url" in _overrides:
+        env["PARLEY_DATABASE_URL"] = _overrides["database_url"]
+    return Settings.from_env(env)
 
 
 def database_url_given() -> str | None:
-    """The database URL the user named (option or environment), or ``None`` if defaulted."""
-    import os
+    """The database URL given with ``--database-url``, or ``None``.
 
-    return _overrides.get("database_url") or os.environ.get("PARLEY_DATABASE_URL") or None
+    The demo uses this: it writes synthetic people into a database only when told to on
+    its own command line, never into the one ``PARLEY_DATABASE_URL`` names for real work.
+    """
+    if "database_url" not in _overrides:
+        return None
+    return settings().database_url

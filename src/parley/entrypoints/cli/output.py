@@ -17,24 +17,30 @@ from rich.progress import (
 
 from parley.errors import ImportRejected, ParleyError
 
-__all__ = ["LazyProgress", "err", "out", "show_error"]
+__all__ = ["LazyProgress", "counted", "err", "out", "show_error"]
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
-SHOWN_PROBLEMS = 50
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 holding``, ``2 holdings``: ``noun`` is the plural."""
+    return f"{n:,} {noun if n != 1 else noun.removesuffix('s')}"
 
 
 def show_error(error: ParleyError) -> None:
     """Print ``error`` for a person: one sentence, or one line per import problem."""
     if isinstance(error, ImportRejected):
         lines = error.lines()
-        for line in lines[:SHOWN_PROBLEMS]:
+        for line in lines:
             err.print(f"[red]error:[/red] {line}", markup=True, soft_wrap=True)
-        hidden = error.total - min(len(lines), SHOWN_PROBLEMS)
+        hidden = error.total - len(lines)
         if hidden > 0:
-            err.print(f"[red]error:[/red] ... and {hidden:,} more problems", soft_wrap=True)
+            more = counted(hidden, "more problems")
+            err.print(f"[red]error:[/red] ... and {more} (fix these first)", soft_wrap=True)
         err.print(
-            f"{error.source}: nothing was imported ({error.total:,} problems)", soft_wrap=True
+            f"{error.source}: nothing was imported ({counted(error.total, 'problems')})",
+            soft_wrap=True,
         )
         return
     err.print(f"[red]error:[/red] {error}", soft_wrap=True)

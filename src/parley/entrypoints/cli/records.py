@@ -14,7 +14,7 @@ from rich.table import Table as RichTable
 from parley import bootstrap
 from parley.adapters.formats import open_table, write_table
 from parley.entrypoints.cli.context import settings
-from parley.entrypoints.cli.output import LazyProgress, err, out
+from parley.entrypoints.cli.output import LazyProgress, counted, err, out
 from parley.errors import ExportFailed, NotFound
 from parley.services.exporting import export_columns, export_records
 from parley.services.importing import ImportSummary, import_records
@@ -73,7 +73,7 @@ def run_import(
 
 def _report(summary: ImportSummary) -> None:
     out.print(
-        f"{summary.source}: {summary.rows:,} {summary.kind} of {summary.party} imported "
+        f"{summary.source}: {counted(summary.rows, summary.kind)} of {summary.party} imported "
         f"({summary.created:,} new, {summary.updated:,} updated, {summary.unchanged:,} unchanged)"
     )
 
@@ -111,7 +111,8 @@ def _export(kind: str, party: str, fmt: InFormat, out_file: Path | None) -> None
                     n = write_table(rows, columns, stream, format=fmt.value)
             except OSError as e:
                 raise ExportFailed(f"cannot write {out_file}: {e.strerror}") from e
-    err.print(f"{n:,} {kind} of {party.upper()} exported" + (f" to {out_file}" if out_file else ""))
+    where = f" to {out_file}" if out_file else ""
+    err.print(f"{counted(n, kind)} of {party.upper()} exported{where}")
 
 
 OutOpt = Annotated[
