@@ -2,7 +2,9 @@
 
 Every error parley raises on purpose is a ``ParleyError``; the CLI prints its message
 and exits non-zero, and the API (a later layer) maps each branch to one HTTP status.
-Messages name the record id and the field, never personal data.
+Messages name the record id and the field, never a person's name. The one exception is
+an import problem, which may quote the offending cell (a date that is no date) back to
+the person who uploaded that file, as STYLE.md asks; such messages are never logged.
 
 ::
 

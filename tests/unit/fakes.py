@@ -261,6 +261,7 @@ class FakeTable:
     data: list[dict[str, str] | ImportProblem]
     problems: list[ImportProblem] = field(default_factory=list)
     read: int = 0
+    header_row: int = 1
 
     def rows(self) -> Iterator[tuple[int, dict[str, str] | ImportProblem]]:
         for number, cells in enumerate(self.data, start=2):

@@ -73,9 +73,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         ConfigurationError: the database cannot be reached.
     """
     try:
-        command.upgrade(_alembic_config(engine), revision)
+        with engine.connect():
+            pass
     except OperationalError as e:
         raise ConfigurationError(f"cannot reach the database: {e.orig}") from e
+    try:
+        command.upgrade(_alembic_config(engine), revision)
+    except OperationalError as e:
+        raise ConfigurationError(f"cannot migrate the database: {e.orig}") from e
 
 
 def current_revision(engine: Engine) -> str | None:

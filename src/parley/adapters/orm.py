@@ -8,7 +8,7 @@ migration fails ``tests/integration/test_migrations.py``.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -22,7 +22,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "Base",
@@ -32,6 +34,7 @@ __all__ = [
     "PartyRow",
     "RecordVersionRow",
     "RequestRow",
+    "UtcDateTime",
 ]
 
 NAMING = {
@@ -41,6 +44,30 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An instant, stored in UTC and read back as an aware UTC datetime on every database.
+
+    SQLite has no time zones: a plain ``DateTime(timezone=True)`` reads back naive there
+    and aware on PostgreSQL, and the two would compare differently.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("parley stores instants: a datetime without a time zone is a bug")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -73,7 +100,7 @@ class ImportRow(Base):
     created: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(100))
 
 
@@ -104,8 +131,8 @@ class _PersonRecord:
     content_hash: Mapped[str] = mapped_column(String(64))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
     source_row: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class HoldingRow(_PersonRecord, Base):
@@ -152,7 +179,7 @@ class RecordVersionRow(Base):
     record_id: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
     content: Mapped[str] = mapped_column(Text)
-    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    replaced_at: Mapped[datetime] = mapped_column(UtcDateTime)
     replaced_by_import: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
 
@@ -166,6 +193,6 @@ class EventRow(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     type: Mapped[str] = mapped_column(String(64))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(100))
     payload: Mapped[str] = mapped_column(Text)

@@ -33,6 +33,7 @@ class TableSource(Protocol):
     name: str
     columns: list[str]
     problems: list[ImportProblem]
+    header_row: int
 
     def rows(self) -> Iterator[tuple[int, dict[str, str] | ImportProblem]]: ...
     def progress(self) -> tuple[int, int]: ...
@@ -73,12 +74,12 @@ def _check_columns(schema: RecordSchema, table: TableSource, problems: _Problems
         if not column or column.startswith("?"):
             continue  # no header (its cells are checked per row), or an unknown hashtag
         if column in seen:
-            problems.add([ImportProblem(1, column, "appears twice in the header")])
+            problems.add([ImportProblem(table.header_row, column, "appears twice in the header")])
         elif column not in known:
             problems.add(
                 [
                     ImportProblem(
-                        1,
+                        table.header_row,
                         column,
                         f"is not a {schema.kind} column (expected: {', '.join(schema.columns)})",
                     )

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from parley.domain.dates import PartialDate, parse_full_date
 from parley.domain.holdings import Health, Holding, HoldingCategory, SeriousIllnessBasis
 from parley.domain.people import (
+    MAX_NAME,
     Identity,
     NameLanguage,
     Sex,
@@ -102,8 +103,15 @@ class _Cells:
         else:
             self.problem(column, "is missing (a value is required)")
 
-    def checked(self, column: str, parse: Callable[[str], Any], *, required: bool = False) -> Any:
-        value = self.text(column)
+    def checked(
+        self,
+        column: str,
+        parse: Callable[[str], Any],
+        *,
+        required: bool = False,
+        limit: int = MAX_TEXT,
+    ) -> Any:
+        value = self.text(column, limit=limit)
         if value is None:
             if required:
                 self.missing(column)
@@ -197,10 +205,10 @@ _NAME = {
 
 
 def _identity(c: _Cells) -> Identity | None:
-    family = c.checked("family_name", _NAME["family_name"], required=True)
-    given = c.checked("given_name", _NAME["given_name"], required=True)
-    patronymic = c.checked("patronymic", _NAME["patronymic"])
-    mother = c.checked("mother_maiden_name", _NAME["mother_maiden_name"])
+    family = c.checked("family_name", _NAME["family_name"], required=True, limit=MAX_NAME)
+    given = c.checked("given_name", _NAME["given_name"], required=True, limit=MAX_NAME)
+    patronymic = c.checked("patronymic", _NAME["patronymic"], limit=MAX_NAME)
+    mother = c.checked("mother_maiden_name", _NAME["mother_maiden_name"], limit=MAX_NAME)
     lang = c.checked("name_lang", _name_lang)
     values: dict[str, Any] = {
         "sex": c.checked("sex", _sex) or Sex.UNKNOWN,

@@ -49,6 +49,7 @@ class Table:
         columns: the column names in file order (from the header or HXL hashtags).
         problems: problems of the header found on opening (duplicate or unknown hashtag).
         encoding: the text encoding read (CSV and JSON).
+        header_row: the row that names the columns (2 for an HXL hashtag row under a header).
     """
 
     name: str
@@ -59,6 +60,7 @@ class Table:
     _size: int
     problems: list[ImportProblem] = field(default_factory=list)
     encoding: str | None = None
+    header_row: int = 1
 
     def rows(self) -> Iterator[RowResult]:
         """The data rows; a fatal problem (undecodable bytes) is the last item."""
@@ -139,6 +141,8 @@ def _format_of(name: str, suffix: str, head: bytes, declared: str | None) -> str
 
 
 def _codec_of(name: str, head: bytes, declared: str | None, kind: str) -> str:
+    if kind == "json" and declared is not None and not declared.lower().startswith("utf"):
+        raise _fail(name, "--encoding applies to CSV only: JSON files are UTF-8 (RFC 8259)")
     if declared is None:
         codec = detect_encoding(head)
         if kind == "json" and not codec.startswith("utf-8"):
@@ -183,10 +187,12 @@ def _lines(reader: HashingReader, codec: str) -> Iterator[str]:
         if len(line) > MAX_LINE and not line.endswith(b"\n"):
             raise _LineTooLong
         try:
-            text = line.decode(codec if first else codec.removesuffix("-sig"))
+            text = line.decode(codec.removesuffix("-sig"))
         except UnicodeDecodeError as e:
             raise _Undecodable(line[e.start]) from e
-        first = False
+        if first:
+            text = text.removeprefix("\ufeff")  # a BOM, also when "utf-8" was declared
+            first = False
         yield text
 
 
@@ -209,9 +215,10 @@ def _open_csv(name: str, reader: HashingReader, size: int, codec: str, head: byt
     if isinstance(header[1], ImportProblem):
         raise ImportRejected(name, [header[1]])
     first = header[1]
-    columns, problems, data, hashtags = _csv_columns(name, first, rows)
-    by_column = _cells_by_column(columns, data, untagged_is_data=not hashtags)
+    columns, problems, data, header_row = _csv_columns(name, first, rows)
+    by_column = _cells_by_column(columns, data, untagged_is_data=header_row == 0)
     table = Table(name, "csv", columns, by_column, reader, size, problems)
+    table.header_row = header_row or 1
     table.encoding = SHOWN[codec]
     return table
 
@@ -264,18 +271,22 @@ def _csv_error(text: str) -> str:
 
 def _csv_columns(
     name: str, first: list[str], rows: Iterator[_Raw]
-) -> tuple[list[str], list[ImportProblem], Iterator[_Raw], bool]:
-    """Columns from the header, or from an HXL hashtag row in row 1 or row 2."""
+) -> tuple[list[str], list[ImportProblem], Iterator[_Raw], int]:
+    """Columns from the header, or from an HXL hashtag row in row 1 or row 2.
+
+    Returns the columns, problems of the hashtags, the data rows, and the row number
+    of the hashtag row (0 for a plain header).
+    """
     if hxl.is_hashtag_row(first):
         columns, problems = _hashtag_columns(first, 1)
-        return columns, problems, rows, True
+        return columns, problems, rows, 1
     second = next(rows, None)
     if second is not None and not isinstance(second[1], ImportProblem):
         if hxl.is_hashtag_row(second[1]):
             columns, problems = _hashtag_columns(second[1], second[0])
-            return columns, problems, rows, True
+            return columns, problems, rows, second[0]
     columns = [_header_name(c) for c in first]
-    return columns, [], _chain(second, rows), False
+    return columns, [], _chain(second, rows), 0
 
 
 def _chain(first: _Raw | None, rest: Iterator[_Raw]) -> Iterator[_Raw]:
@@ -378,7 +389,8 @@ def _json_array(name: str, text: io.TextIOWrapper) -> Iterator[tuple[int, Any]]:
     Anything but an array, a missing comma, or anything after the closing bracket is an
     error: a file must never be imported in part.
     """
-    cursor, decoder, index = _JsonCursor(text), json.JSONDecoder(), 0
+    cursor, index = _JsonCursor(text), 0
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_keys)
     if cursor.peek() != "[":
         raise _fail(name, "is not a JSON array of records (expected [ {...}, {...} ])")
     cursor.pos += 1
@@ -404,10 +416,27 @@ def _json_array(name: str, text: io.TextIOWrapper) -> Iterator[tuple[int, Any]]:
         raise _fail(name, "has more data after its closing ] (expected one JSON array)")
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build a JSON object, refusing a key given twice (the first value would be lost)."""
+    record: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in record:
+            raise _DuplicateKey(key)
+        record[key] = value
+    return record
+
+
 def _json_value(name: str, cursor: _JsonCursor, decoder: json.JSONDecoder, row: int) -> Any:
     while True:
         try:
             value, end = decoder.raw_decode(cursor.buffer, cursor.pos)
+        except _DuplicateKey as e:
+            raise _fail(name, "has the same key twice", row, e.key) from e
         except json.JSONDecodeError as e:
             if len(cursor.buffer) - cursor.pos > MAX_RECORD:
                 raise _fail(name, f"is not valid JSON or too large ({e.msg})", row) from e
@@ -432,6 +461,15 @@ def _json_cell(value: Any) -> str | None:
 
 
 def _json_rows(items: Iterator[tuple[int, Any]]) -> Iterator[RowResult]:
+    """Records as cells; a problem that stops the reading is the last item."""
+    try:
+        yield from _json_records(items)
+    except ImportRejected as e:
+        for problem in e.problems:
+            yield problem.row or 0, problem
+
+
+def _json_records(items: Iterator[tuple[int, Any]]) -> Iterator[RowResult]:
     for index, item in items:
         if not isinstance(item, dict):
             yield (
