@@ -12,13 +12,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from parley.errors import ConfigurationError
 
-__all__ = ["create_db_engine", "current_revision", "upgrade"]
+__all__ = ["create_db_engine", "current_revision", "upgrade", "writer"]
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
@@ -39,7 +39,7 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
             # pysqlite's own transaction handling defers BEGIN; take it over so that a
             # unit of work is one real transaction (SQLAlchemy's documented recipe).
-            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+            event.listen(engine, "begin", _sqlite_begin)
             return engine
         return create_engine(parsed, echo=echo, pool_pre_ping=True)
     except ModuleNotFoundError as e:
@@ -47,6 +47,26 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
             f"the database driver for {parsed.drivername} is not installed "
             "(install parley[postgres] for PostgreSQL)"
         ) from e
+
+
+WRITER = {"parley_writer": True}
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """BEGIN, or BEGIN IMMEDIATE on a connection that will write.
+
+    A deferred transaction that reads and then writes can fail at once with "database
+    is locked" when another writer got there first; waiting cannot help it. Taking the
+    write lock at BEGIN makes writers queue (for up to busy_timeout) instead. Plain
+    reads stay deferred: in WAL mode they never wait for a writer.
+    """
+    immediate = conn.get_execution_options().get("parley_writer", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, for transactions that write (see ``_sqlite_begin``)."""
+    return engine.execution_options(**WRITER)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -62,7 +82,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(files("parley.adapters") / "migrations"))
-    config.attributes["engine"] = engine
+    config.attributes["engine"] = writer(engine)
     return config
 
 

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from parley.adapters.db import writer
 from parley.adapters.eventlog import append_events
 from parley.adapters.repositories import (
     SqlImportLog,
@@ -28,7 +29,8 @@ class SqlUnitOfWork:
     """
 
     def __init__(self, engine: Engine) -> None:
-        self._factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+        # Every unit may write; on SQLite it takes the write lock at BEGIN (db.writer).
+        self._factory = sessionmaker(bind=writer(engine), expire_on_commit=False, autoflush=False)
         self._events: list[DomainEvent] = []
         self._session: Session | None = None
 
