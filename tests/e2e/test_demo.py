@@ -1,0 +1,132 @@
+"""``parley demo`` end to end: the files it writes, the database it loads, and repeatability."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from parley.adapters import db
+from parley.adapters.uow import SqlUnitOfWork
+from tests.e2e.conftest import Parley
+
+HOLDINGS, REQUESTS = 300, 100
+SIZE = ["--holdings", str(HOLDINGS), "--requests", str(REQUESTS)]
+CSV_FILES = ("ua-holdings.csv", "ru-holdings.csv", "ua-requests.csv", "ru-requests.csv")
+FILES = (*CSV_FILES, "truth.csv")
+
+
+def _ids(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> set[str]:
+    text = path.read_bytes().decode(encoding)
+    return {row["record_id"] for row in csv.DictReader(io.StringIO(text), delimiter=delimiter)}
+
+
+def _database(url: str) -> dict[str, Any]:
+    """Parties, and each party's holding and request ids, as the database holds them."""
+    engine = db.create_db_engine(url)
+    try:
+        uow = SqlUnitOfWork(engine)
+        with uow:
+            return {
+                "parties": sorted(p.code for p in uow.parties.all()),
+                **{
+                    f"{code}-{kind}": {
+                        r.record_id for r in getattr(uow, kind).iter_party(code.upper())
+                    }
+                    for code in ("ua", "ru")
+                    for kind in ("holdings", "requests")
+                },
+            }
+    finally:
+        engine.dispose()
+
+
+def _check_files(directory: Path) -> dict[str, bytes]:
+    """The demo's files are there, in the encodings an office would send; return their bytes."""
+    assert sorted(p.name for p in directory.glob("*.csv")) == sorted(FILES)
+    ru = (directory / "ru-holdings.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        ru.decode("utf-8")  # Cyrillic names in Windows-1251
+    header = ru.decode("cp1251").splitlines()[0]
+    assert header.startswith("record_id;family_name;given_name;")
+    for name in ("ua-holdings.csv", "ua-requests.csv", "ru-requests.csv", "truth.csv"):
+        (directory / name).read_bytes().decode("utf-8")
+    truth = list(csv.DictReader(io.StringIO((directory / "truth.csv").read_text("utf-8"))))
+    assert truth, "truth.csv is empty"
+    assert set(truth[0]) == {"requesting_party", "request_record_id", "holding_record_id"}
+    return {name: (directory / name).read_bytes() for name in FILES}
+
+
+def _expected_database(directory: Path) -> dict[str, Any]:
+    return {
+        "parties": ["RU", "UA"],
+        "ua-holdings": _ids(directory / "ua-holdings.csv"),
+        "ru-holdings": _ids(directory / "ru-holdings.csv", "cp1251", ";"),
+        "ua-requests": _ids(directory / "ua-requests.csv"),
+        "ru-requests": _ids(directory / "ru-requests.csv"),
+    }
+
+
+def test_demo_runs_end_to_end_and_repeats(tmp_path: Path) -> None:
+    parley = Parley(tmp_path, database_url=None)  # as after `make demo`: nothing configured
+    out = tmp_path / "out"
+    first = parley("demo", "--dir", "out", *SIZE)
+
+    assert not (tmp_path / "parley.db").exists(), "the demo touched the default database"
+    files = _check_files(out)
+    expected = _expected_database(out)
+    sizes = {name: len(ids) for name, ids in expected.items() if name != "parties"}
+    assert sizes == {
+        "ua-holdings": HOLDINGS,
+        "ru-holdings": HOLDINGS,
+        "ua-requests": REQUESTS,
+        "ru-requests": REQUESTS,
+    }
+    demo_url = f"sqlite:///{out / 'parley-demo.db'}"
+    assert _database(demo_url) == expected
+    shown = first.stdout
+    for line in (
+        "imported ru-holdings.csv (Windows-1251): 300 holdings of RU",
+        "imported ua-holdings.csv (UTF-8): 300 holdings of UA",
+        "imported ru-requests.csv (UTF-8): 100 requests of RU",
+        "imported ua-requests.csv (UTF-8): 100 requests of UA",
+    ):
+        assert line in shown, first.describe()
+    summary = {
+        cells[0]: cells[1:]
+        for cells in (
+            [c.strip() for c in line.strip().strip("│").split("│")]
+            for line in shown.splitlines()
+            if line.lstrip().startswith("│")
+        )
+    }
+    assert {party.split()[0] for party in summary} == {"UA", "RU"}, first.describe()
+    for cells in summary.values():
+        assert (cells[0], cells[-1]) == ("300", "100"), first.describe()  # holds ... requests
+    assert first.stderr == ""
+
+    # Again with the same seed: the same files, and a database made anew (not 600 a side),
+    # even where PARLEY_DATABASE_URL names a database for real work: the demo leaves it be.
+    # Meanwhile another seed, on a database named with --database-url.
+    configured = tmp_path / "production.db"
+    parley = Parley(tmp_path, database_url=f"sqlite:///{configured}")
+    explicit = tmp_path / "explicit.db"
+    again, other = parley.many(
+        ["demo", "--dir", "out", *SIZE],
+        ["--database-url", f"sqlite:///{explicit}", "demo", "--dir", "seed7", "--seed", "7", *SIZE],
+    )
+    assert _check_files(out) == files, "the same seed wrote different files"
+    assert _database(demo_url) == expected
+    assert "300 holdings of UA" in again.stdout
+
+    seed7 = _check_files(tmp_path / "seed7")
+    for name in CSV_FILES:
+        assert seed7[name] != files[name], f"another seed wrote the same {name}"
+    assert not (tmp_path / "seed7" / "parley-demo.db").exists()
+    assert _database(f"sqlite:///{explicit}") == _expected_database(tmp_path / "seed7")
+    assert f"database: sqlite:///{explicit}" in other.stdout
+    assert not (tmp_path / "parley.db").exists()
+    assert not configured.exists(), "the demo wrote into PARLEY_DATABASE_URL's database"
