@@ -5,14 +5,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import BindParameter, Table, bindparam, func, insert, select, update
+from sqlalchemy import BindParameter, Date, Table, bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from parley.adapters import records
-from parley.adapters.orm import HoldingRow, ImportRow, PartyRow, RecordVersionRow, RequestRow
+from parley.adapters.orm import (
+    HoldingRow,
+    ImportRow,
+    PartyRow,
+    RecordVersionRow,
+    RequestRow,
+    UtcDateTime,
+)
 from parley.domain.holdings import Holding
 from parley.domain.parties import Party
 from parley.domain.requests import Request
@@ -120,7 +128,6 @@ class SqlRecordRepository(Generic[R, Row]):
                 outcome.duplicates.append(Duplicate(row_no, record.record_id, first[0]))
                 continue
             values = self._m.to_row(record)
-            values["content_hash"] = records.content_hash(values, content)
             wanted[record.record_id] = (row_no, values)
         t = table.__table__
         # Literal ids: PostgreSQL hashes a literal IN list, not a list of 1,000 bound
@@ -146,7 +153,7 @@ class SqlRecordRepository(Generic[R, Row]):
                 outcome.created += 1
             elif old.import_id == import_id:
                 outcome.duplicates.append(Duplicate(row_no, record_id, old.source_row or 0))
-            elif old.content_hash == values["content_hash"]:
+            elif all(old._mapping[f] == values[f] for f in content):
                 updates.append({"b_id": old.id, "import_id": import_id, "source_row": row_no})
                 outcome.unchanged += 1
             else:
@@ -187,7 +194,7 @@ class SqlRecordRepository(Generic[R, Row]):
         conn = self._session.connection()
         t = cast(Table, self._m.table.__table__)
         if inserts:
-            conn.execute(insert(t), inserts)
+            _insert_many(conn, t, inserts)
         if versions:
             conn.execute(insert(cast(Table, RecordVersionRow.__table__)), versions)
         for group in _group_by_keys(updates):
@@ -245,6 +252,51 @@ class SqlRecordRepository(Generic[R, Row]):
         content = json.loads(records.content_json(current, self._m.content))
         out.append(RecordVersion(current.version, content, valid_from, current.import_id))
         return out
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows through the driver's own executemany.
+
+    SQLAlchemy's Core executemany prepares every row's parameters in Python, a seventh
+    of a 100,000-row import (py-spy). The statement is built from our own table and
+    column names, quoted by the dialect; values are bound, never inlined. SQLite gets
+    dates and times as the text SQLAlchemy's SQLite types store and read back.
+    """
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    columns = list(rows[0])
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    params = [tuple(row.values()) for row in rows]
+    if dialect.name == "sqlite":
+        for i, column in enumerate(columns):
+            kind = type(table.c[column].type)
+            if kind in (Date, UtcDateTime):
+                as_text = _text_of(date.isoformat if kind is Date else _sqlite_datetime)
+                params = [(*p[:i], as_text(p[i]), *p[i + 1 :]) for p in params]
+    conn.exec_driver_sql(sql, params)
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    """An instant as orm.UtcDateTime stores it on SQLite: UTC, without the zone."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _text_of(convert: Callable[[Any], str]) -> Callable[[Any], str | None]:
+    """``convert``, once per distinct value: a batch repeats its times and many dates."""
+    done: dict[Any, str] = {}
+
+    def text(value: Any) -> str | None:
+        if value is None:
+            return None
+        if value not in done:
+            done[value] = convert(value)
+        return done[value]
+
+    return text
 
 
 def _group_by_keys(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
