@@ -128,7 +128,6 @@ class _PersonRecord:
     capture_place: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    content_hash: Mapped[str] = mapped_column(String(64))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
     source_row: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

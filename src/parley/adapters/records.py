@@ -1,13 +1,12 @@
 """Mapping between the domain's person records and table rows.
 
 A record's *content* is every field a party's file can set (not its status or
-bookkeeping); its hash tells a re-import that changes nothing from one that changes a
-field, and its JSON is what the change history keeps.
+bookkeeping): comparing it tells a re-import that changes nothing from one that changes
+a field, and its JSON is what the change history keeps.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date
 from typing import Any
@@ -26,7 +25,6 @@ from parley.domain.requests import Priority, Request, RequestSource, RequestStat
 __all__ = [
     "HOLDING_CONTENT",
     "REQUEST_CONTENT",
-    "content_hash",
     "holding_from_row",
     "holding_to_row",
     "request_from_row",
@@ -74,15 +72,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (date, PartialDate)):
         return value.isoformat()
     return str(value)
-
-
-def content_hash(row: dict[str, Any], fields: tuple[str, ...]) -> str:
-    """SHA-256 over the content fields of a row, in a fixed order.
-
-    The row is always one ``*_to_row`` made (str, date, bool or None values), so the
-    ``repr`` of the tuple is a stable, cheap serialisation.
-    """
-    return hashlib.sha256(repr(tuple(row[f] for f in fields)).encode("utf-8")).hexdigest()
 
 
 def content_json(row: Any, fields: tuple[str, ...]) -> str:
