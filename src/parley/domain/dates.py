@@ -6,7 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 
 from parley.errors import InvalidValue
 
@@ -97,6 +97,10 @@ class PartialDate:
         Raises:
             InvalidValue: the text is not a date in one of those forms.
         """
+        return _parse_partial(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> PartialDate:
         value = text.strip()
         iso = _ISO.match(value)
         if iso:
@@ -133,12 +137,28 @@ def _age(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+# A registry repeats dates (a day of birth, a day of capture) many times over; the
+# parsed values are immutable, so each distinct text is parsed once per process.
+_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE)
+def _parse_partial(text: str) -> PartialDate:
+    return PartialDate._parse(text)
+
+
+@lru_cache(maxsize=_CACHE)
 def parse_full_date(text: str) -> date:
     """Read a full date, ISO or ``DD.MM.YYYY``.
 
     Raises:
         InvalidValue: the text is not a full date.
     """
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:  # the common case, read by the standard library in C
+            return date.fromisoformat(text)
+        except ValueError:
+            pass  # fall through for the message that names what is wrong
     partial = PartialDate.parse(text)
     if partial.precision != "day":
         raise InvalidValue(

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from parley.domain.dates import PartialDate
 from parley.errors import InvalidValue
@@ -56,6 +57,7 @@ MAX_NAME = 100
 _PLAIN_NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[ \-'’ʼ.])*\Z")
 
 
+@lru_cache(maxsize=1 << 16)  # names repeat across a registry; the check is pure
 def check_name(field: str, value: str) -> str:
     """Return ``value`` in NFC if it can be a person's name, else raise.
 
