@@ -256,7 +256,7 @@ def _csv_rows(name: str, cells: Iterator[list[str]], codec: str) -> Iterator[_Ra
             yield row + 1, ImportProblem(row + 1, None, _csv_error(str(e)))
             return
         row += 1
-        if not any(c.strip() for c in record):
+        if not "".join(record).strip():
             continue
         yield row, record
 
@@ -281,10 +281,13 @@ def _csv_columns(
         columns, problems = _hashtag_columns(first, 1)
         return columns, problems, rows, 1
     second = next(rows, None)
-    if second is not None and not isinstance(second[1], ImportProblem):
-        if hxl.is_hashtag_row(second[1]):
-            columns, problems = _hashtag_columns(second[1], second[0])
-            return columns, problems, rows, second[0]
+    if (
+        second is not None
+        and not isinstance(second[1], ImportProblem)
+        and hxl.is_hashtag_row(second[1])
+    ):
+        columns, problems = _hashtag_columns(second[1], second[0])
+        return columns, problems, rows, second[0]
     columns = [_header_name(c) for c in first]
     return columns, [], _chain(second, rows), 0
 
@@ -338,14 +341,10 @@ def _cells_by_column(
             message = f"has a value in column {stray + 1}, which has no header"
             yield row, ImportProblem(row, None, message)
             continue
-        if len(cells) < width:
-            cells = cells + [""] * (width - len(cells))
-        yield (
-            row,
-            dict(zip(columns, cells))
-            if not unnamed_any
-            else {col: cell for col, cell in zip(columns, cells) if col},
-        )
+        if len(cells) != width:  # short rows are padded; extra cells were checked empty
+            cells = (cells + [""] * width)[:width]
+        named = zip(columns, cells, strict=True)
+        yield row, dict(named) if not unnamed_any else {col: cell for col, cell in named if col}
 
 
 def _open_json(name: str, reader: HashingReader, size: int, codec: str) -> Table:
