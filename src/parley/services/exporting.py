@@ -5,7 +5,7 @@ An export re-imports unchanged: the columns are the import columns, dates are IS
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import fields
 
 from parley.domain.holdings import Holding
@@ -28,11 +28,18 @@ def _cells(record: Holding | Request, columns: list[str]) -> dict[str, str]:
     return {c: format_cell(values.get(c)) for c in columns}
 
 
-def export_records(uow: UnitOfWork, *, kind: str, party: str) -> Iterator[dict[str, str]]:
+def export_records(
+    uow: UnitOfWork,
+    *,
+    kind: str,
+    party: str,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Iterator[dict[str, str]]:
     """Every record of ``party`` of ``kind``, ordered by record id, as export cells.
 
     The party is checked at once, before anything is written; the rows are then read
     as they are consumed, so use the result inside the unit of work's ``with`` block.
+    ``on_progress(done, total)`` is called every thousand rows and at the end.
 
     Raises:
         NotFound: ``party`` is not a party of the exchange.
@@ -42,4 +49,19 @@ def export_records(uow: UnitOfWork, *, kind: str, party: str) -> Iterator[dict[s
         raise NotFound(f"unknown party {party!r} (known parties: {known})")
     columns = export_columns(kind)
     repository = uow.holdings if kind == "holdings" else uow.requests
-    return (_cells(record, columns) for record in repository.iter_party(party))
+    rows = (_cells(record, columns) for record in repository.iter_party(party))
+    if on_progress is None:
+        return rows
+    return _reporting(rows, repository.count(party), on_progress)
+
+
+def _reporting(
+    rows: Iterator[dict[str, str]], total: int, on_progress: Callable[[int, int], None]
+) -> Iterator[dict[str, str]]:
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if done % 1000 == 0:
+            on_progress(done, total)
+    on_progress(done, total)

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     TaskID,
     TextColumn,
@@ -49,8 +50,9 @@ def show_error(error: ParleyError) -> None:
 class LazyProgress:
     """A progress bar that appears only once the work has taken more than ``delay`` seconds."""
 
-    def __init__(self, description: str, *, delay: float = 1.0) -> None:
+    def __init__(self, description: str, *, delay: float = 1.0, unit: str = "bytes") -> None:
         self._description = description
+        self._unit = unit
         self._delay = delay
         self._start = time.monotonic()
         self._progress: Progress | None = None
@@ -60,14 +62,14 @@ class LazyProgress:
         return self
 
     def update(self, done: int, total: int) -> None:
-        """Report ``done`` of ``total`` bytes."""
+        """Report ``done`` of ``total`` (bytes or rows, as ``unit`` said)."""
         if self._progress is None:
             if time.monotonic() - self._start < self._delay or not err.is_terminal:
                 return
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
-                DownloadColumn(),
+                DownloadColumn() if self._unit == "bytes" else MofNCompleteColumn(),
                 TimeRemainingColumn(),
                 console=err,
                 transient=True,

@@ -98,8 +98,8 @@ def _export(kind: str, party: str, fmt: InFormat, out_file: Path | None) -> None
     engine = bootstrap.connect(settings())
     uow = bootstrap.unit_of_work(engine)
     columns = export_columns(kind)
-    with uow:
-        rows = export_records(uow, kind=kind, party=party.upper())
+    with uow, LazyProgress(f"exporting {kind}", unit="rows") as progress:
+        rows = export_records(uow, kind=kind, party=party.upper(), on_progress=progress.update)
         if out_file is None:
             if fmt is InFormat.XLSX and sys.stdout.isatty():
                 raise ExportFailed("XLSX is binary: give --out FILE, or redirect standard output")
