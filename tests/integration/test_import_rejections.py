@@ -167,6 +167,32 @@ BAD_FILES = [
         "the file mixes encodings or is damaged",
     ),
     _case(
+        "koi8-u-too-short-to-tell-from-windows-1251",
+        "short.csv",
+        _csv("RU-9,Шевчук,Юрий,pow", encoding="koi8_u"),
+        "short.csv: is not UTF-8, and its few Cyrillic letters do not tell Windows-1251 "
+        "from KOI8-U: give --encoding windows-1251 or --encoding koi8-u, or save it as UTF-8",
+    ),
+    _case(
+        "old-excel-xls",
+        "old.xls",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+        "old.xls: is an old Excel .xls workbook: save it as .xlsx or as CSV UTF-8",
+    ),
+    _case(
+        "utf-16-unicode-text",
+        "unicode.txt",
+        "\ufeffrecord_id\tfamily_name\n".encode("utf-16-le"),
+        'unicode.txt: is UTF-16 text (Excel\'s "Unicode text"): save it as CSV UTF-8',
+    ),
+    _case(
+        "json-two-keys-for-one-column",
+        "twice.json",
+        b'[{"record_id": "RU-9", "family_name": "A", "Family Name": "B",'
+        b' "given_name": "Ivan", "category": "pow"}]',
+        "twice.json row 1, column family_name: is given twice in this record",
+    ),
+    _case(
         "windows-1251-json",
         "cp1251.json",
         _json(_record()).decode().encode("cp1251"),

@@ -58,7 +58,9 @@ _TRUE = {"yes", "y", "true", "1", "так", "да", "т", "д"}
 _FALSE = {"no", "n", "false", "0", "ні", "нет", "н", ""}
 _SEX = {
     "m": Sex.MALE, "male": Sex.MALE, "ч": Sex.MALE, "м": Sex.MALE, "чол": Sex.MALE, "муж": Sex.MALE,
+    "чоловік": Sex.MALE, "чоловіча": Sex.MALE, "мужчина": Sex.MALE, "мужской": Sex.MALE,
     "f": Sex.FEMALE, "female": Sex.FEMALE, "ж": Sex.FEMALE, "жін": Sex.FEMALE, "жен": Sex.FEMALE,
+    "жінка": Sex.FEMALE, "жіноча": Sex.FEMALE, "женщина": Sex.FEMALE, "женский": Sex.FEMALE,
     "u": Sex.UNKNOWN, "unknown": Sex.UNKNOWN, "": Sex.UNKNOWN,
 }  # fmt: skip
 

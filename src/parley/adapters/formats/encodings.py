@@ -40,7 +40,7 @@ def normalise_encoding_name(name: str) -> str:
     return ENCODINGS[name.strip().lower()]
 
 
-MIN_LETTERS = 20  # below this, the two single-byte encodings cannot be told apart
+MIN_LETTERS = 8  # below this, the two single-byte encodings cannot be told apart
 MIN_MARGIN = 0.25  # mean log-frequency per letter; right and wrong differ by about 0.6
 RARE = 1e-4
 
@@ -83,13 +83,17 @@ def _valid_utf8_prefix(head: bytes) -> bool:
     return True
 
 
-def detect_encoding(head: bytes) -> str:
-    """Return the Python codec name for a file that starts with ``head``."""
+def detect_encoding(head: bytes) -> tuple[str, bool]:
+    """The Python codec name for a file that starts with ``head``, and whether it is sure.
+
+    UTF-8 is sure when the bytes decode; between Windows-1251 and KOI8-U only when the
+    letters clearly favour one (see ``_single_byte_guess``).
+    """
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8-sig", True
     if _valid_utf8_prefix(head):
-        return "utf-8"
-    return _single_byte_guess(head)[0]
+        return "utf-8", True
+    return _single_byte_guess(head)
 
 
 def check_declared(head: bytes, codec: str) -> ImportProblem | None:
@@ -97,7 +101,7 @@ def check_declared(head: bytes, codec: str) -> ImportProblem | None:
     if codec.startswith("utf-8"):
         if _valid_utf8_prefix(head):
             return None
-        guess = detect_encoding(head)
+        guess = detect_encoding(head)[0]
         return ImportProblem(
             None,
             None,

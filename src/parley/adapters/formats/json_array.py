@@ -148,6 +148,10 @@ def _json_records(items: Iterator[tuple[int, Any]]) -> Iterator[RowResult]:
             if cell is None:
                 yield index, ImportProblem(index, str(key), "is a list or object (expected text)")
                 break
-            cells[header_name(str(key))] = cell
+            column = header_name(str(key))
+            if column in cells:
+                yield index, ImportProblem(index, column, "is given twice in this record")
+                break
+            cells[column] = cell
         else:
             yield index, cells

@@ -8,6 +8,7 @@ not what was declared. Rows come out as ``(row number, cells by column)`` or
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
@@ -90,6 +91,10 @@ def _format_of(name: str, suffix: str, head: bytes, declared: str | None) -> str
         raise fail(
             name, f"is a zip archive (an XLSX workbook?), not {kind.upper()}; use --format xlsx"
         )
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise fail(name, "is an old Excel .xls workbook: save it as .xlsx or as CSV UTF-8")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise fail(name, 'is UTF-16 text (Excel\'s "Unicode text"): save it as CSV UTF-8')
     if kind != "xlsx" and b"\x00" in head:
         raise fail(name, f"is a binary file, not {kind.upper()} text (it contains NUL bytes)")
     return kind
@@ -99,9 +104,15 @@ def _codec_of(name: str, head: bytes, declared: str | None, kind: str) -> str:
     if kind == "json" and declared is not None and not declared.lower().startswith("utf"):
         raise fail(name, "--encoding applies to CSV only: JSON files are UTF-8 (RFC 8259)")
     if declared is None:
-        codec = detect_encoding(head)
+        codec, sure = detect_encoding(head)
         if kind == "json" and not codec.startswith("utf-8"):
             raise fail(name, "is not UTF-8 (JSON files must be UTF-8, RFC 8259)")
+        if not sure:
+            raise fail(
+                name,
+                "is not UTF-8, and its few Cyrillic letters do not tell Windows-1251 from "
+                "KOI8-U: give --encoding windows-1251 or --encoding koi8-u, or save it as UTF-8",
+            )
         return codec
     try:
         codec = normalise_encoding_name(declared)
@@ -147,7 +158,8 @@ def _lines(reader: HashingReader, codec: str) -> Iterator[str]:
 
 
 def _delimiter(head: bytes, codec: str) -> str:
-    first = head.decode(codec, errors="ignore").lstrip("\ufeff").split("\n", 1)[0]
+    text = head.decode(codec, errors="ignore").lstrip("\ufeff")
+    first = next((line for line in text.splitlines() if line.strip()), "")
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
@@ -161,10 +173,10 @@ def _open_csv(name: str, reader: HashingReader, size: int, codec: str, head: byt
     if isinstance(header[1], ImportProblem):
         raise ImportRejected(name, [header[1]])
     first = header[1]
-    columns, problems, data, header_row = _csv_columns(name, first, rows)
-    by_column = cells_by_column(columns, data, untagged_is_data=header_row == 0)
+    columns, problems, data, header_row, hashtags = _csv_columns(name, first, rows, header[0])
+    by_column = cells_by_column(columns, data, untagged_is_data=not hashtags)
     table = Table(name, "csv", columns, by_column, reader, size, problems)
-    table.header_row = header_row or 1
+    table.header_row = header_row
     table.encoding = SHOWN[codec]
     return table
 
@@ -216,16 +228,16 @@ def _csv_error(text: str) -> str:
 
 
 def _csv_columns(
-    name: str, first: list[str], rows: Iterator[Raw]
-) -> tuple[list[str], list[ImportProblem], Iterator[Raw], int]:
+    name: str, first: list[str], rows: Iterator[Raw], first_row: int
+) -> tuple[list[str], list[ImportProblem], Iterator[Raw], int, bool]:
     """Columns from the header, or from an HXL hashtag row in row 1 or row 2.
 
-    Returns the columns, problems of the hashtags, the data rows, and the row number
-    of the hashtag row (0 for a plain header).
+    Returns the columns, problems of the hashtags, the data rows, the number of the
+    row that names the columns, and whether that row is HXL hashtags.
     """
     if hxl.is_hashtag_row(first):
-        columns, problems = _hashtag_columns(first, 1)
-        return columns, problems, rows, 1
+        columns, problems = _hashtag_columns(first, first_row)
+        return columns, problems, rows, first_row, True
     second = next(rows, None)
     if (
         second is not None
@@ -233,9 +245,9 @@ def _csv_columns(
         and hxl.is_hashtag_row(second[1])
     ):
         columns, problems = _hashtag_columns(second[1], second[0])
-        return columns, problems, rows, second[0]
+        return columns, problems, rows, second[0], True
     columns = [header_name(c) for c in first]
-    return columns, [], _chain(second, rows), 0
+    return columns, [], _chain(second, rows), first_row, False
 
 
 def _chain(first: Raw | None, rest: Iterator[Raw]) -> Iterator[Raw]:

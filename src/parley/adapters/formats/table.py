@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from parley.adapters.formats.bytes import HashingReader
@@ -37,6 +37,7 @@ class Table:
     problems: list[ImportProblem] = field(default_factory=list)
     encoding: str | None = None
     header_row: int = 1
+    on_close: Callable[[], None] | None = None
 
     def rows(self) -> Iterator[RowResult]:
         """The data rows; a fatal problem (undecodable bytes) is the last item."""
@@ -52,7 +53,9 @@ class Table:
         return self._reader.hexdigest()
 
     def close(self) -> None:
-        """Close the file."""
+        """Close the file (and whatever a reader opened over it)."""
+        if self.on_close is not None:
+            self.on_close()
         self._reader.close_source()
 
 

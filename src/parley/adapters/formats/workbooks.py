@@ -37,7 +37,9 @@ def open_xlsx(name: str, path: Path, reader: HashingReader, size: int) -> Table:
     columns = [header_name(c) for c in header[1]]
     data = ((i, cells) for i, cells in rows if any(c.strip() for c in cells))
     reader.drain()  # openpyxl reads the file itself; hash it here
-    return Table(name, "xlsx", columns, cells_by_column(columns, data), reader, size)
+    table = Table(name, "xlsx", columns, cells_by_column(columns, data), reader, size)
+    table.on_close = book.close
+    return table
 
 
 def _check_zip(name: str, path: Path) -> None:
