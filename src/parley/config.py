@@ -49,7 +49,7 @@ class Settings:
         if not 0 < port < 65536:
             raise ConfigurationError(f"PARLEY_PORT: {port} is not between 1 and 65535")
         url = source.get("PARLEY_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
-        if not url.startswith(("sqlite", "postgresql")):
+        if not url.startswith(("sqlite", "postgresql", "postgres://")):
             raise ConfigurationError(
                 f"PARLEY_DATABASE_URL: unsupported database {url.split(':', 1)[0]!r} "
                 "(expected sqlite:///FILE or postgresql+psycopg://...)"

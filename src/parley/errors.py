@@ -14,6 +14,7 @@ the person who uploaded that file, as STYLE.md asks; such messages are never log
     ├── NotFound                a party, record or object that does not exist
     ├── ImportRejected          an import file had problems; nothing was written
     ├── ExportFailed            an export could not be written
+    ├── DatabaseBusy            another command holds the database; try again
     └── ConfigurationError      a setting is missing, malformed or unsafe
 """
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ConfigurationError",
+    "DatabaseBusy",
     "ExportFailed",
     "ImportProblem",
     "ImportRejected",
@@ -62,6 +64,10 @@ class NotFound(ParleyError, LookupError):
 
 class ConfigurationError(ParleyError):
     """A setting is missing, malformed or unsafe."""
+
+
+class DatabaseBusy(ParleyError):
+    """Another command held the database's write lock for longer than parley waits."""
 
 
 class ExportFailed(ParleyError):

@@ -3,7 +3,7 @@
 Tables hold the current state; ``events`` holds what happened, appended in the same
 transaction. Person records keep the identity columns the domain's ``Identity`` has.
 Changes go through Alembic migrations under ``migrations/``: a change here without a
-migration fails ``tests/integration/test_migrations.py``.
+migration fails ``tests/integration/test_storage.py``.
 """
 
 from __future__ import annotations

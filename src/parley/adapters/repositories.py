@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import BindParameter, Date, Table, bindparam, func, insert, select, update
+from sqlalchemy import BindParameter, Date, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -64,6 +65,15 @@ class SqlImportLog:
         self._session = session
 
     def start(self, party: str, kind: str, source_name: str, at: datetime, actor: str) -> int:
+        """Register an import and, on PostgreSQL, wait for any other import of the same
+        party and kind to finish: both would otherwise read the same stored versions.
+        (SQLite serialises writers already, see ``db.writer``.)
+        """
+        if self._session.get_bind().dialect.name == "postgresql":
+            key = int.from_bytes(hashlib.sha256(f"{kind}/{party}".encode()).digest()[:8], "big")
+            self._session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": key - (1 << 63)}
+            )
         row = ImportRow(
             party_code=party,
             kind=kind,

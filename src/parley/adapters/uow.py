@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley.adapters.db import writer
@@ -17,6 +18,7 @@ from parley.adapters.repositories import (
     request_repository,
 )
 from parley.domain.events import DomainEvent
+from parley.errors import DatabaseBusy
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -28,9 +30,11 @@ class SqlUnitOfWork:
     commit, in the order they were recorded, inside the same transaction.
     """
 
-    def __init__(self, engine: Engine) -> None:
-        # Every unit may write; on SQLite it takes the write lock at BEGIN (db.writer).
-        self._factory = sessionmaker(bind=writer(engine), expire_on_commit=False, autoflush=False)
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+        # A unit that may write takes SQLite's write lock at BEGIN (db.writer); a
+        # read-only one does not, so a slow export never holds up an import.
+        bind = engine if read_only else writer(engine)
+        self._factory = sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
         self._events: list[DomainEvent] = []
         self._session: Session | None = None
 
@@ -58,10 +62,14 @@ class SqlUnitOfWork:
             session.close()
             self._session = None
             self._events = []
+        if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
+            raise DatabaseBusy(
+                "the database is busy with another command (waited 10 s); try again"
+            ) from exc
 
     @property
     def session(self) -> Session:
-        """The session, for adapters that need to read alongside the repositories."""
+        """The session, for adapters that read alongside the repositories (the event log)."""
         return self._require()
 
     def _require(self) -> Session:
