@@ -7,12 +7,20 @@ from functools import cache
 from sqlalchemy import Engine
 
 from parley.adapters import db
+from parley.adapters.formats import open_table, write_table
 from parley.adapters.migrations import HEAD
 from parley.adapters.uow import SqlUnitOfWork
 from parley.config import Settings
 from parley.errors import ConfigurationError
 
-__all__ = ["connect", "unit_of_work"]
+__all__ = [
+    "connect",
+    "open_table",
+    "schema_revision",
+    "unit_of_work",
+    "upgrade_schema",
+    "write_table",
+]
 
 
 @cache
@@ -33,7 +41,8 @@ def connect(settings: Settings, *, migrate: bool = True) -> Engine:
     try:
         revision = db.current_revision(engine)
     except Exception as e:  # any driver error: the database cannot be reached
-        raise ConfigurationError(f"cannot reach the database: {type(e).__name__}") from e
+        reason = getattr(e, "orig", None) or e
+        raise ConfigurationError(f"cannot reach the database: {reason}") from e
     if revision is None:
         db.upgrade(engine)
     elif revision != HEAD:
@@ -44,6 +53,22 @@ def connect(settings: Settings, *, migrate: bool = True) -> Engine:
     return engine
 
 
-def unit_of_work(engine: Engine) -> SqlUnitOfWork:
-    """A fresh unit of work on ``engine``."""
-    return SqlUnitOfWork(engine)
+def unit_of_work(engine: Engine, *, read_only: bool = False) -> SqlUnitOfWork:
+    """A fresh unit of work on ``engine``; ``read_only`` for one that never commits."""
+    return SqlUnitOfWork(engine, read_only=read_only)
+
+
+def upgrade_schema(settings: Settings) -> str | None:
+    """Create the schema or bring it to this parley's revision; return the revision.
+
+    Raises:
+        ConfigurationError: the database cannot be reached or migrated.
+    """
+    engine = connect(settings, migrate=False)
+    db.upgrade(engine)
+    return db.current_revision(engine)
+
+
+def schema_revision(settings: Settings) -> str | None:
+    """The schema revision of the configured database, ``None`` when it is empty."""
+    return db.current_revision(connect(settings, migrate=False))

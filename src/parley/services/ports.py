@@ -22,14 +22,12 @@ __all__ = [
     "Duplicate",
     "ImportLog",
     "PartyRepository",
-    "RecordKind",
     "RecordRepository",
     "RecordVersion",
     "UnitOfWork",
 ]
 
 R = TypeVar("R", Holding, Request)
-RecordKind = str  # "holdings" or "requests"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +83,7 @@ class RecordRepository(Protocol[R]):
 class ImportLog(Protocol):
     """The register of accepted imports."""
 
-    def start(
-        self, party: str, kind: RecordKind, source_name: str, at: datetime, actor: str
-    ) -> int: ...
+    def start(self, party: str, kind: str, source_name: str, at: datetime, actor: str) -> int: ...
     def finish(
         self, import_id: int, *, sha256: str, rows: int, created: int, updated: int, unchanged: int
     ) -> None: ...

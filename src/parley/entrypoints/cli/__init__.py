@@ -15,7 +15,6 @@ import typer
 from rich.table import Table as RichTable
 
 from parley import __version__, bootstrap
-from parley.adapters import db
 from parley.domain.parties import Party
 from parley.entrypoints.cli.context import database_url_given, override, settings
 from parley.entrypoints.cli.output import err, out, show_error
@@ -82,7 +81,7 @@ def parties_add(
 @parties_app.command("list")
 def parties_list() -> None:
     """List the parties of the exchange."""
-    uow = bootstrap.unit_of_work(bootstrap.connect(settings()))
+    uow = bootstrap.unit_of_work(bootstrap.connect(settings()), read_only=True)
     table = RichTable("code", "name", "language")
     for party in list_parties(uow):
         table.add_row(party.code, party.name, party.language)
@@ -92,16 +91,14 @@ def parties_list() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create the schema, or bring it to this version of parley."""
-    engine = bootstrap.connect(settings(), migrate=False)
-    db.upgrade(engine)
-    out.print(f"database at revision {db.current_revision(engine)}")
+    out.print(f"database at revision {bootstrap.upgrade_schema(settings())}")
 
 
 @db_app.command("current")
 def db_current() -> None:
     """Show the schema revision the database is at."""
-    engine = bootstrap.connect(settings(), migrate=False)
-    out.print(f"database at revision {db.current_revision(engine) or 'none (empty database)'}")
+    revision = bootstrap.schema_revision(settings())
+    out.print(f"database at revision {revision or 'none (empty database)'}")
 
 
 @app.command("demo")
@@ -112,6 +109,14 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic scenario.")] = 2025,
     holdings: Annotated[int, typer.Option(help="Holdings per side.")] = 6000,
     requests: Annotated[int, typer.Option(help="Requests per side.")] = 2000,
+    no_serve: Annotated[
+        bool,
+        typer.Option(
+            "--no-serve",
+            help="Keep the demo in the console. Until parley has its web app this is the "
+            "only mode, so the flag changes nothing yet.",
+        ),
+    ] = False,
 ) -> None:
     """Generate a synthetic two-party scenario and load it through the import path.
 

@@ -12,11 +12,11 @@ import typer
 from rich.table import Table as RichTable
 
 from parley import bootstrap
-from parley.adapters.formats import open_table, write_table
 from parley.entrypoints.cli.context import settings
 from parley.entrypoints.cli.output import LazyProgress, counted, err, out
-from parley.errors import ExportFailed, NotFound
+from parley.errors import ExportFailed
 from parley.services.exporting import export_columns, export_records
+from parley.services.history import record_history
 from parley.services.importing import ImportSummary, import_records
 
 __all__ = ["export_app", "history", "import_app", "run_import"]
@@ -55,7 +55,7 @@ def run_import(
     """Import ``file`` through the one import path every caller uses."""
     config = settings()
     engine = bootstrap.connect(config)
-    table = open_table(file, format=fmt, encoding=encoding)
+    table = bootstrap.open_table(file, format=fmt, encoding=encoding)
     try:
         with LazyProgress(f"importing {file.name}") as progress:
             return import_records(
@@ -95,20 +95,19 @@ def import_requests(
 
 
 def _export(kind: str, party: str, fmt: InFormat, out_file: Path | None) -> None:
-    engine = bootstrap.connect(settings())
-    uow = bootstrap.unit_of_work(engine)
+    uow = bootstrap.unit_of_work(bootstrap.connect(settings()), read_only=True)
     columns = export_columns(kind)
     with uow, LazyProgress(f"exporting {kind}", unit="rows") as progress:
         rows = export_records(uow, kind=kind, party=party.upper(), on_progress=progress.update)
         if out_file is None:
             if fmt is InFormat.XLSX and sys.stdout.isatty():
                 raise ExportFailed("XLSX is binary: give --out FILE, or redirect standard output")
-            n = write_table(rows, columns, sys.stdout.buffer, format=fmt.value)
+            n = bootstrap.write_table(rows, columns, sys.stdout.buffer, format=fmt.value)
             sys.stdout.buffer.flush()
         else:
             try:
                 with out_file.open("wb") as stream:
-                    n = write_table(rows, columns, stream, format=fmt.value)
+                    n = bootstrap.write_table(rows, columns, stream, format=fmt.value)
             except OSError as e:
                 raise ExportFailed(f"cannot write {out_file}: {e.strerror}") from e
     where = f" to {out_file}" if out_file else ""
@@ -143,13 +142,8 @@ def history(
     party: PartyOpt,
 ) -> None:
     """Show every version of one record, oldest first, with what changed."""
-    engine = bootstrap.connect(settings())
-    uow = bootstrap.unit_of_work(engine)
-    with uow:
-        repository = uow.holdings if kind is Kind.HOLDINGS else uow.requests
-        versions = repository.history(party.upper(), record_id)
-    if not versions:
-        raise NotFound(f"no {kind.value} record {party.upper()}/{record_id}")
+    uow = bootstrap.unit_of_work(bootstrap.connect(settings()), read_only=True)
+    versions = record_history(uow, kind=kind.value, party=party.upper(), record_id=record_id)
     table = RichTable("version", "from", "changed fields")
     previous: dict[str, object] = {}
     for v in versions:
