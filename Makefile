@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/parley demo
+	$(BIN)/parley demo --no-serve
 
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)

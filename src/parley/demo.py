@@ -22,7 +22,7 @@ from parley.adapters.formats import open_table
 from parley.config import Settings
 from parley.domain.parties import Party
 from parley.services.importing import import_records
-from parley.services.parties import register_party
+from parley.services.parties import list_parties, register_party
 from parley.synthetic import generate_scenario
 
 __all__ = ["DEMO_DATE", "DEMO_PARTIES", "run_demo"]
@@ -84,8 +84,10 @@ def run_demo(
     settings = Settings(database_url=database_url, actor="demo")
     engine = bootstrap.connect(settings)
     now = datetime.now(UTC)
+    known = {p.code for p in list_parties(bootstrap.unit_of_work(engine, read_only=True))}
     for party in DEMO_PARTIES:
-        register_party(bootstrap.unit_of_work(engine), party, actor="demo", now=now)
+        if party.code not in known:  # a database named with --database-url may have them
+            register_party(bootstrap.unit_of_work(engine), party, actor="demo", now=now)
     console.print(f"generating a synthetic scenario (seed {seed}) in {directory}/ ...")
     files = _write_files(directory, seed, holdings, requests)
     for f in files:
@@ -104,11 +106,11 @@ def run_demo(
         console.print(
             f"  imported {f.path.name} ({table.encoding}): {summary.rows:,} {f.kind} of {f.party}"
         )
-    _summary(console, engine, settings)
+    _summary(console, settings)
 
 
-def _summary(console: Console, engine: object, settings: Settings) -> None:
-    uow = bootstrap.unit_of_work(bootstrap.connect(settings))
+def _summary(console: Console, settings: Settings) -> None:
+    uow = bootstrap.unit_of_work(bootstrap.connect(settings), read_only=True)
     table = RichTable(title="What each party uploaded", show_lines=False)
     for column in (
         "party",

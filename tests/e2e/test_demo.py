@@ -130,3 +130,12 @@ def test_demo_runs_end_to_end_and_repeats(tmp_path: Path) -> None:
     assert f"database: sqlite:///{explicit}" in other.stdout
     assert not (tmp_path / "parley.db").exists()
     assert not configured.exists(), "the demo wrote into PARLEY_DATABASE_URL's database"
+
+    # The same demo again on the database named with --database-url: the parties are
+    # there already, and the records come back unchanged.
+    rerun = parley(
+        "--database-url", f"sqlite:///{explicit}", "demo", "--dir", "seed7", "--seed", "7",
+        "--no-serve", *SIZE,
+    )  # fmt: skip
+    assert _database(f"sqlite:///{explicit}") == _expected_database(tmp_path / "seed7")
+    assert "300 holdings of UA" in rerun.stdout

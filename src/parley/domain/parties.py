@@ -10,6 +10,7 @@ from parley.errors import InvalidValue
 __all__ = ["Party"]
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,5 +34,11 @@ class Party:
                 "party",
                 f"{self.code!r} is not a party code (expected 2-8 capital letters or digits)",
             )
-        if not self.name.strip():
-            raise InvalidValue("party", f"party {self.code} needs a display name")
+        if not self.name.strip() or len(self.name) > 200:
+            raise InvalidValue(
+                "party", f"party {self.code} needs a display name of 1-200 characters"
+            )
+        if not _LANGUAGE.match(self.language):
+            raise InvalidValue(
+                "party", f"{self.language!r} is not a language tag (expected e.g. uk, ru, en, und)"
+            )
