@@ -6,7 +6,7 @@ own process so that its peak resident memory (VmHWM) is its own; sizes 10,000 an
 100,000 show whether memory grows with the file.
 
     .venv/bin/python bench/import.py            # prints the table, updates RESULTS.md
-    .venv/bin/python bench/import.py --sizes 10000 --no-record
+    .venv/bin/python bench/import.py --sizes 10000 --repeat 1 --no-record
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default="10000,100000,200000")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size and database")
     parser.add_argument("--no-record", action="store_true", help="do not update RESULTS.md")
     parser.add_argument("--child", nargs=2, metavar=("URL", "FILE"), help=argparse.SUPPRESS)
