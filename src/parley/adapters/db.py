@@ -93,8 +93,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         ConfigurationError: the database cannot be reached.
     """
     try:
-        with engine.connect():
-            pass
+        engine.connect().close()
     except OperationalError as e:
         raise ConfigurationError(f"cannot reach the database: {e.orig}") from e
     try:

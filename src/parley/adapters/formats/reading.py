@@ -128,12 +128,14 @@ def _codec_of(name: str, head: bytes, declared: str | None, kind: str) -> str:
 
 
 class _Undecodable(Exception):
+    """A byte that is not text in the file's encoding."""
+
     def __init__(self, byte: int) -> None:
         self.byte = byte
 
 
 class _LineTooLong(Exception):
-    pass
+    """A line longer than ``MAX_LINE`` bytes."""
 
 
 def _lines(reader: HashingReader, codec: str) -> Iterator[str]:
