@@ -72,10 +72,11 @@ def writer(engine: Engine) -> Engine:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # The timeout first: switching a new file to WAL needs a lock another process may hold.
+    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged import survives a power cut
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
