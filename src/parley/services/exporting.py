@@ -10,16 +10,16 @@ from dataclasses import fields
 
 from parley.domain.holdings import Holding
 from parley.domain.requests import Request
-from parley.errors import NotFound
-from parley.services.ports import UnitOfWork
-from parley.services.schema import HOLDINGS, REQUESTS, format_cell
+from parley.services.parties import require_party
+from parley.services.ports import UnitOfWork, records_of
+from parley.services.schema import format_cell, schema_for
 
 __all__ = ["export_columns", "export_records"]
 
 
 def export_columns(kind: str) -> list[str]:
     """The columns an export of ``kind`` has, in order."""
-    return list({"holdings": HOLDINGS, "requests": REQUESTS}[kind].columns)
+    return list(schema_for(kind).columns)
 
 
 def _cells(record: Holding | Request, columns: list[str]) -> dict[str, str]:
@@ -44,11 +44,9 @@ def export_records(
     Raises:
         NotFound: ``party`` is not a party of the exchange.
     """
-    if uow.parties.get(party) is None:
-        known = ", ".join(p.code for p in uow.parties.all()) or "none yet"
-        raise NotFound(f"unknown party {party!r} (known parties: {known})")
+    require_party(uow, party)
     columns = export_columns(kind)
-    repository = uow.holdings if kind == "holdings" else uow.requests
+    repository = records_of(uow, kind)
     rows = (_cells(record, columns) for record in repository.iter_party(party))
     if on_progress is None:
         return rows

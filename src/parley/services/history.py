@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from parley.errors import NotFound
-from parley.services.ports import RecordVersion, UnitOfWork
+from parley.services.ports import RecordVersion, UnitOfWork, records_of
 
 __all__ = ["record_history"]
 
@@ -17,8 +17,7 @@ def record_history(
         NotFound: there is no such record.
     """
     with uow:
-        repository = uow.holdings if kind == "holdings" else uow.requests
-        versions = repository.history(party, record_id)
+        versions = records_of(uow, kind).history(party, record_id)
     if not versions:
         raise NotFound(f"no {kind} record {party}/{record_id}")
     return versions

@@ -17,9 +17,10 @@ from typing import Protocol
 from parley.domain.events import HoldingsImported, RequestsImported
 from parley.domain.holdings import Holding
 from parley.domain.requests import Request
-from parley.errors import ImportProblem, ImportRejected, NotFound
-from parley.services.ports import BatchOutcome, UnitOfWork
-from parley.services.schema import HOLDINGS, REQUESTS, RecordSchema
+from parley.errors import ImportProblem, ImportRejected
+from parley.services.parties import require_party
+from parley.services.ports import BatchOutcome, UnitOfWork, records_of
+from parley.services.schema import RecordSchema, schema_for
 
 __all__ = ["MAX_PROBLEMS", "ImportSummary", "TableSource", "import_records"]
 
@@ -129,11 +130,9 @@ def import_records(
         NotFound: ``party`` is not a party of the exchange.
         ImportRejected: the file had problems; the database is unchanged.
     """
-    schema = {"holdings": HOLDINGS, "requests": REQUESTS}[kind]
+    schema = schema_for(kind)
     with uow:
-        if uow.parties.get(party) is None:
-            known = ", ".join(p.code for p in uow.parties.all()) or "none yet"
-            raise NotFound(f"unknown party {party!r} (known parties: {known})")
+        require_party(uow, party)
         problems = _Problems()
         problems.add(table.problems)
         _check_columns(schema, table, problems)
@@ -198,7 +197,7 @@ def _store_rows(
     problems: _Problems,
     on_progress: Callable[[int, int], None] | None,
 ) -> tuple[BatchOutcome, int]:
-    repository = uow.holdings if schema.kind == "holdings" else uow.requests
+    repository = records_of(uow, schema.kind)
     check_keys = not table.columns
     today = now.date()
     totals = BatchOutcome()
@@ -206,7 +205,7 @@ def _store_rows(
     rows = 0
 
     def flush() -> None:
-        outcome = repository.store_batch(import_id, batch, now)  # type: ignore[arg-type]
+        outcome = repository.store_batch(import_id, batch, now)
         totals.created += outcome.created
         totals.updated += outcome.updated
         totals.unchanged += outcome.unchanged

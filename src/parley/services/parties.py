@@ -6,10 +6,10 @@ from datetime import datetime
 
 from parley.domain.events import PartyRegistered
 from parley.domain.parties import Party
-from parley.errors import InvalidValue
+from parley.errors import InvalidValue, NotFound
 from parley.services.ports import UnitOfWork
 
-__all__ = ["list_parties", "register_party"]
+__all__ = ["list_parties", "register_party", "require_party"]
 
 
 def register_party(uow: UnitOfWork, party: Party, *, actor: str, now: datetime) -> Party:
@@ -31,3 +31,16 @@ def list_parties(uow: UnitOfWork) -> list[Party]:
     """Every registered party, by code."""
     with uow:
         return uow.parties.all()
+
+
+def require_party(uow: UnitOfWork, code: str) -> Party:
+    """The party ``code``, inside an open unit of work.
+
+    Raises:
+        NotFound: no such party; the message lists the parties there are.
+    """
+    party = uow.parties.get(code)
+    if party is None:
+        known = ", ".join(p.code for p in uow.parties.all()) or "none yet"
+        raise NotFound(f"unknown party {code!r} (known parties: {known})")
+    return party

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from parley.domain.events import DomainEvent
 from parley.domain.holdings import Holding
@@ -25,6 +25,7 @@ __all__ = [
     "RecordRepository",
     "RecordVersion",
     "UnitOfWork",
+    "records_of",
 ]
 
 R = TypeVar("R", Holding, Request)
@@ -115,3 +116,8 @@ class UnitOfWork(Protocol):
     def record(self, event: DomainEvent) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+
+
+def records_of(uow: UnitOfWork, kind: str) -> RecordRepository[Any]:
+    """The repository of ``kind`` ("holdings" or "requests") in ``uow``."""
+    return uow.holdings if kind == "holdings" else uow.requests

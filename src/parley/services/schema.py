@@ -29,7 +29,7 @@ from parley.domain.people import (
 from parley.domain.requests import Priority, Request, RequestSource
 from parley.errors import ImportProblem, InvalidValue
 
-__all__ = ["HOLDINGS", "REQUESTS", "RecordSchema", "format_cell"]
+__all__ = ["HOLDINGS", "REQUESTS", "RecordSchema", "format_cell", "schema_for"]
 
 E = TypeVar("E", bound=StrEnum)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -298,6 +298,18 @@ REQUESTS = RecordSchema(
     ("record_id", "family_name", "given_name", "source"),
     _request,
 )
+
+
+def schema_for(kind: str) -> RecordSchema:
+    """The schema of ``holdings`` or ``requests``.
+
+    Raises:
+        InvalidValue: ``kind`` is neither.
+    """
+    for schema in (HOLDINGS, REQUESTS):
+        if schema.kind == kind:
+            return schema
+    raise InvalidValue("kind", f"{kind!r} is not a kind of record (expected holdings or requests)")
 
 
 def format_cell(value: Any) -> str:
