@@ -21,6 +21,7 @@ from parley.domain.holdings import (
 )
 from parley.domain.people import Identity, NameLanguage, Sex
 from parley.domain.requests import Priority, Request, RequestSource, RequestStatus
+from parley.services.schema import HOLDINGS, REQUESTS
 
 __all__ = [
     "HOLDING_CONTENT",
@@ -31,39 +32,10 @@ __all__ = [
     "request_to_row",
 ]
 
-IDENTITY_FIELDS = (
-    "family_name",
-    "given_name",
-    "patronymic",
-    "name_lang",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "nationality",
-    "mother_maiden_name",
-    "rank",
-    "service_number",
-    "unit",
-    "document_number",
-)
-HOLDING_CONTENT = (
-    *IDENTITY_FIELDS,
-    "category",
-    "captured_on",
-    "capture_place",
-    "detention_place",
-    "health",
-    "seriously_ill",
-    "seriously_ill_basis",
-)
-REQUEST_CONTENT = (
-    *IDENTITY_FIELDS,
-    "category",
-    "captured_on",
-    "capture_place",
-    "priority",
-    "source",
-)
+# The content of a record is every column of its import file but the key: the file's
+# schema is the one list of them.
+HOLDING_CONTENT = tuple(c for c in HOLDINGS.columns if c != "record_id")
+REQUEST_CONTENT = tuple(c for c in REQUESTS.columns if c != "record_id")
 
 
 def _plain(value: Any) -> Any:
