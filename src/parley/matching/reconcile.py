@@ -1,0 +1,255 @@
+"""Reconciling one party's requests with the other party's holdings.
+
+The steps: prepare every record once (``features``), keep the pairs worth scoring
+(``blocking``), compare them field by field (``comparisons``), fit the Fellegi-Sunter
+model without labels and score (``scoring``), merge duplicate requests (``duplicates``),
+then assign one to one and decide (``assignment``), with an explanation per pair
+(``explanations``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
+
+from parley.matching.assignment import Assigned, Scored, assign
+from parley.matching.blocking import block
+from parley.matching.comparisons import compare
+from parley.matching.duplicates import find_duplicates
+from parley.matching.explanations import explain
+from parley.matching.features import Features, prepare
+from parley.matching.results import (
+    Candidate,
+    Decision,
+    DuplicateGroup,
+    MatchConfig,
+    Outcome,
+    Reconciliation,
+    Record,
+)
+from parley.matching.scoring import Model, estimate_u, family_frequencies, family_key, fit
+
+__all__ = ["reconcile"]
+
+Progress = Callable[[str, int, int], None]
+RANDOM_PAIRS = 20_000
+Compared = tuple[int, tuple[int, ...], bool]  # holding index, levels, names swapped
+
+
+def _check_unique(records: Sequence[Record], what: str) -> None:
+    seen: set[str] = set()
+    for record in records:
+        if record.record_id in seen:
+            raise ValueError(f"{what}: record id {record.record_id} appears twice")
+        seen.add(record.record_id)
+
+
+def _prepare_all(
+    records: Sequence[Record], stage: str, on_progress: Progress | None
+) -> list[Features]:
+    prepared = []
+    for done, record in enumerate(records, 1):
+        prepared.append(prepare(record))
+        if on_progress is not None and done % 5000 == 0:
+            on_progress(stage, done, len(records))
+    return prepared
+
+
+def _compare_blocked(
+    requests: Sequence[Features], holdings: Sequence[Features], on_progress: Progress | None
+) -> tuple[list[list[Compared]], int]:
+    """The levels of every blocked pair, by request."""
+
+    def blocking_progress(done: int, total: int) -> None:
+        if on_progress is not None:
+            on_progress("blocking", done, total)
+
+    blocking = block(requests, holdings, on_progress=blocking_progress)
+    compared: list[list[Compared]] = []
+    for index, (request, chosen) in enumerate(zip(requests, blocking.pairs, strict=True)):
+        compared.append([(h, *compare(request, holdings[h])) for h in chosen])
+        if on_progress is not None and index % 1000 == 999:
+            on_progress("comparing", index + 1, len(requests))
+    return compared, blocking.count
+
+
+def _score(
+    model: Model,
+    requests: Sequence[Features],
+    holdings: Sequence[Features],
+    compared: Sequence[Sequence[Compared]],
+    config: MatchConfig,
+) -> list[list[Scored]]:
+    """Each request's pairs scored, best first, at most ``max_candidates`` of them."""
+    keys = [family_key(holding) for holding in holdings]
+    weights: dict[tuple[int, ...], float] = {}
+    scored: list[list[Scored]] = []
+    for request, pairs in enumerate(compared):
+        ranked = []
+        for h, levels, swapped in pairs:
+            weight = weights.get(levels)
+            if weight is None:
+                weight = weights[levels] = model.weight(levels)
+            p = model.probability(weight + model.tf_adjustment(levels, keys[h]))
+            ranked.append((p, h, levels, swapped))
+        ranked.sort(key=lambda item: -item[0])
+        del ranked[config.max_candidates :]
+        scored.append(
+            [
+                Scored(p, request, h, explain(requests[request], holdings[h], levels, swapped))
+                for p, h, levels, swapped in ranked
+            ]
+        )
+    return scored
+
+
+def _merge_groups(
+    scored: list[list[Scored]], groups: Sequence[tuple[list[int], float]], limit: int
+) -> None:
+    """Give a group's first request the best pair with each holding among its members."""
+    for members, _weakest in groups:
+        best: dict[int, Scored] = {}
+        for member in members:
+            for pair in scored[member]:
+                if pair.holding not in best or pair.probability > best[pair.holding].probability:
+                    best[pair.holding] = pair
+        kept = members[0]
+        scored[kept] = sorted(
+            (Scored(s.probability, kept, s.holding, s.explanation) for s in best.values()),
+            key=lambda s: -s.probability,
+        )[:limit]
+
+
+def _duplicate_groups(
+    requests: Sequence[Record], groups: Sequence[tuple[list[int], float]]
+) -> tuple[DuplicateGroup, ...]:
+    found = []
+    for members, weakest in groups:
+        sources = dict.fromkeys(requests[m].source for m in members if requests[m].source)
+        found.append(
+            DuplicateGroup(
+                kept=requests[members[0]].record_id,
+                merged=tuple(requests[m].record_id for m in members[1:]),
+                sources=tuple(sources),
+                probability=weakest,
+            )
+        )
+    return tuple(found)
+
+
+NOTHING_CLOSE = "no holding shares a name, date of birth or identity number"
+TAKEN = "its closest holdings answer other requests"
+
+
+def _decision(request: Record, assigned: Assigned, holdings: Sequence[Record]) -> Decision:
+    """The decision on one request, with holding ids in place of indices."""
+    alternatives = tuple(
+        Candidate(holdings[s.holding].record_id, s.probability, s.explanation)
+        for s in assigned.alternatives
+    )
+    pair, request_id = assigned.pair, request.record_id
+    if pair is None:
+        if not alternatives:
+            return Decision(request_id, Outcome.NO_MATCH, None, 0.0, NOTHING_CLOSE)
+        best = alternatives[0].probability
+        return Decision(request_id, assigned.outcome, None, best, TAKEN, alternatives)
+    holding_id = holdings[pair.holding].record_id
+    if assigned.outcome is Outcome.NO_MATCH:
+        why = f"closest holding {holding_id}: {pair.explanation}"
+        return Decision(request_id, Outcome.NO_MATCH, None, pair.probability, why)
+    return Decision(
+        request_id, assigned.outcome, holding_id, pair.probability, pair.explanation, alternatives
+    )
+
+
+def reconcile(
+    requests: Sequence[Record],
+    holdings: Sequence[Record],
+    config: MatchConfig | None = None,
+    *,
+    confirmed: Collection[tuple[str, str]] = (),
+    rejected: Collection[tuple[str, str]] = (),
+    on_progress: Progress | None = None,
+) -> Reconciliation:
+    """Match every request to at most one holding, and every holding to at most one request.
+
+    Duplicate requests (one person asked for twice) are merged first; each group is
+    decided once, under its first request's id.
+
+    Args:
+        requests: one party's requests; record ids unique.
+        holdings: the other party's holdings; record ids unique.
+        config: thresholds and limits; the defaults when None.
+        confirmed: ``(request_id, holding_id)`` pairs a person already confirmed: kept
+            as matches, and neither side offered to anyone else.
+        rejected: pairs a person already rejected: never proposed again.
+        on_progress: called with a stage name, the work done and the work in all.
+
+    Returns:
+        The decisions, the merged duplicates and figures of the run.
+
+    Raises:
+        ValueError: a record id appears twice in one list, or a record's family or given
+            name has no letter (the message names the record id).
+    """
+    config = config or MatchConfig()
+    _check_unique(requests, "requests")
+    _check_unique(holdings, "holdings")
+    wanted = _prepare_all(requests, "preparing requests", on_progress)
+    held = _prepare_all(holdings, "preparing holdings", on_progress)
+    compared, pair_count = _compare_blocked(wanted, held, on_progress)
+    model = _fit_model(wanted, held, compared, config)
+    scored = _score(model, wanted, held, compared, config)
+    groups = find_duplicates(wanted, model, config.match_threshold, config.seed)
+    _merge_groups(scored, groups, config.max_candidates)
+    merged = {member for members, _weakest in groups for member in members[1:]}
+    request_at = {r.record_id: i for i, r in enumerate(requests)}
+    holding_at = {h.record_id: i for i, h in enumerate(holdings)}
+    refused = {(request_at.get(r), holding_at.get(h)) for r, h in rejected}
+    candidates = {
+        index: [s for s in pairs if (index, s.holding) not in refused]
+        for index, pairs in enumerate(scored)
+        if index not in merged
+    }
+    fixed = [
+        (request_at[r], holding_at[h]) for r, h in confirmed if r in request_at and h in holding_at
+    ]
+    for request, holding in fixed:
+        if request in candidates and all(s.holding != holding for s in candidates[request]):
+            candidates[request].append(_score_pair(model, wanted, held, request, holding))
+    if on_progress is not None:
+        on_progress("assigning", 0, 1)
+    outcomes = assign(candidates, config, confirmed=fixed)
+    return Reconciliation(
+        decisions=tuple(_decision(requests[i], outcomes[i], holdings) for i in sorted(outcomes)),
+        duplicates=_duplicate_groups(requests, groups),
+        candidate_pairs=pair_count,
+        parameters=model.describe(),
+    )
+
+
+def _fit_model(
+    wanted: Sequence[Features],
+    held: Sequence[Features],
+    compared: Sequence[Sequence[Compared]],
+    config: MatchConfig,
+) -> Model:
+    """Fit the model on the blocked pairs, ``u`` from random pairs."""
+    patterns = Counter(levels for pairs in compared for _h, levels, _s in pairs)
+    return fit(
+        patterns,
+        estimate_u(wanted, held, RANDOM_PAIRS, config.seed),
+        family_frequencies(held),
+        comparisons=len(wanted) * len(held),
+        iterations=config.em_iterations,
+    )
+
+
+def _score_pair(
+    model: Model, wanted: Sequence[Features], held: Sequence[Features], request: int, holding: int
+) -> Scored:
+    """Score one pair blocking did not keep (a pair a person confirmed)."""
+    levels, swapped = compare(wanted[request], held[holding])
+    weight = model.weight(levels) + model.tf_adjustment(levels, family_key(held[holding]))
+    why = explain(wanted[request], held[holding], levels, swapped)
+    return Scored(model.probability(weight), request, holding, why)

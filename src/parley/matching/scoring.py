@@ -1,0 +1,208 @@
+"""The Fellegi-Sunter model: how much each field's agreement says, learnt without labels.
+
+For every field level the model holds ``m``, how often the two records of a true pair
+reach it, and ``u``, how often two records of different people do. A pair's match weight
+is the sum over its fields of ``log2(m / u)``; a missing field adds nothing. ``u`` is
+counted on random pairs (almost all of which are different people); ``m`` and the share
+of true pairs among the blocked ones are fitted by expectation-maximisation on the
+blocked pairs, so no labelled data is needed. As in Splink, a shared family name is then
+weighed by how common it is among the holdings (term-frequency adjustment): sharing a
+rare surname says more than sharing the commonest one.
+
+EM runs on the distinct level patterns and their counts, not on every pair: a list of
+millions of pairs has a few thousand patterns.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from parley.matching.comparisons import FIELDS, MISSING, compare
+from parley.matching.features import Features
+from parley.matching.skeleton import skeleton
+
+__all__ = ["Model", "estimate_u", "family_frequencies", "family_key", "fit"]
+
+Levels = tuple[int, ...]
+FAMILY = 1  # FIELDS index of family_name
+TF_LEVELS = 3  # exact, equivalent and same-skeleton surnames are weighed by frequency
+_FLOOR = 1e-6
+_START_M: Mapping[str, tuple[float, ...]] = {
+    "given_name": (0.70, 0.15, 0.07, 0.04, 0.02, 0.02),
+    "family_name": (0.70, 0.15, 0.07, 0.04, 0.02, 0.02),
+    "patronymic": (0.70, 0.15, 0.07, 0.04, 0.02, 0.02),
+    "birth_date": (0.60, 0.05, 0.05, 0.05, 0.20, 0.05),
+    "sex": (0.98, 0.02),
+    "birth_place": (0.85, 0.05, 0.10),
+    "unit": (0.80, 0.20),
+    "service_number": (0.90, 0.05, 0.05),
+    "document_number": (0.90, 0.05, 0.05),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A fitted model.
+
+    Attributes:
+        prior: the probability that two records drawn at random are one person.
+        m: per field, per level, the probability a true pair reaches the level.
+        u: per field, per level, the probability a chance pair reaches it.
+        family_tf: how common each family-name skeleton is among the holdings.
+        iterations: the EM rounds run.
+    """
+
+    prior: float
+    m: tuple[tuple[float, ...], ...]
+    u: tuple[tuple[float, ...], ...]
+    family_tf: Mapping[str, float]
+    iterations: int
+
+    def weight(self, levels: Levels) -> float:
+        """The match weight (log2 of the Bayes factor) of a level pattern, without TF."""
+        total = 0.0
+        for field, level in enumerate(levels):
+            if level != MISSING:
+                total += math.log2(self.m[field][level] / self.u[field][level])
+        return total
+
+    def tf_adjustment(self, levels: Levels, family_key: str) -> float:
+        """The extra weight of sharing this family name rather than an average one."""
+        level = levels[FAMILY]
+        if level == MISSING or level >= TF_LEVELS:
+            return 0.0
+        frequency = self.family_tf.get(family_key)
+        if frequency is None:
+            return 0.0
+        return math.log2(self.u[FAMILY][0] / max(frequency, _FLOOR))
+
+    def probability(self, weight: float) -> float:
+        """The posterior probability of a true pair with the given match weight."""
+        log_odds = math.log2(self.prior / (1 - self.prior)) + weight
+        if log_odds > 60:
+            return 1.0
+        odds = math.pow(2.0, log_odds)
+        return odds / (1 + odds)
+
+    def describe(self) -> dict[str, object]:
+        """The model as plain values, field by field, for the record of a run."""
+        return {
+            "prior": round(self.prior, 6),
+            "em_iterations": self.iterations,
+            "fields": {
+                field.name: {
+                    level: {"m": round(m, 6), "u": round(u, 6)}
+                    for level, m, u in zip(field.levels, self.m[index], self.u[index], strict=True)
+                }
+                for index, field in enumerate(FIELDS)
+            },
+        }
+
+
+def family_key(person: Features) -> str:
+    """The key under which a holding's family name is counted: the skeleton of its Russian form."""
+    return skeleton(person.forms.family.ru)
+
+
+def family_frequencies(holdings: Sequence[Features]) -> dict[str, float]:
+    """The share of holdings with each family-name key."""
+    counts = Counter(family_key(holding) for holding in holdings)
+    total = max(len(holdings), 1)
+    return {key: count / total for key, count in counts.items()}
+
+
+def estimate_u(
+    requests: Sequence[Features], holdings: Sequence[Features], samples: int, seed: int
+) -> tuple[tuple[float, ...], ...]:
+    """How often each field level occurs between randomly drawn request-holding pairs.
+
+    Random pairs are almost all different people, so their level shares estimate ``u``;
+    each count starts at one so that no level is impossible.
+    """
+    rng = random.Random(seed)
+    counts = [[1] * len(field.levels) for field in FIELDS]
+    if requests and holdings:
+        for _ in range(samples):
+            levels, _swapped = compare(rng.choice(requests), rng.choice(holdings))
+            for field, level in enumerate(levels):
+                if level != MISSING:
+                    counts[field][level] += 1
+    return tuple(tuple(c / sum(row) for c in row) for row in counts)
+
+
+def _posterior(
+    pattern: Levels, prior: float, m: Sequence[Sequence[float]], u: Sequence[Sequence[float]]
+) -> float:
+    log_odds = math.log(prior / (1 - prior))
+    for field, level in enumerate(pattern):
+        if level != MISSING:
+            log_odds += math.log(m[field][level] / u[field][level])
+    if log_odds > 50:
+        return 1.0
+    return 1 / (1 + math.exp(-log_odds))
+
+
+def _maximise(patterns: Counter[Levels], weights: Mapping[Levels, float]) -> list[list[float]]:
+    """Per field level, its share of the weighted pairs (``m`` for weights that are posteriors)."""
+    totals = [[_FLOOR] * len(field.levels) for field in FIELDS]
+    for pattern, count in patterns.items():
+        share = weights[pattern] * count
+        for field, level in enumerate(pattern):
+            if level != MISSING:
+                totals[field][level] += share
+    return [[value / sum(row) for value in row] for row in totals]
+
+
+def _largest_change(old: Sequence[Sequence[float]], new: Sequence[Sequence[float]]) -> float:
+    return max(abs(a - b) for x, y in zip(old, new, strict=True) for a, b in zip(x, y, strict=True))
+
+
+def fit(
+    patterns: Counter[Levels],
+    u: tuple[tuple[float, ...], ...],
+    family_tf: Mapping[str, float],
+    *,
+    comparisons: int,
+    iterations: int,
+) -> Model:
+    """Fit ``m`` and the prior by EM over the blocked pairs' level patterns.
+
+    The blocked pairs are a mixture of true pairs and of different people who share a
+    name or a date; EM fits both classes (``m``, and the blocked non-pairs' own level
+    shares, which are not ``u``: they agree on names by construction). Scoring then uses
+    ``m`` against the chance shares ``u`` of random pairs, with the prior that two random
+    records are one person, as Splink does.
+
+    Args:
+        patterns: each level pattern of the blocked pairs, with how many pairs have it.
+        u: the chance-agreement shares of random pairs (``estimate_u``).
+        family_tf: family-name frequencies among the holdings.
+        comparisons: how many pairs the lists make in all (requests x holdings).
+        iterations: the most EM rounds; it stops earlier once ``m`` settles.
+    """
+    m: list[list[float]] = [list(_START_M[field.name]) for field in FIELDS]
+    blocked_u: list[list[float]] = [list(row) for row in u]
+    share = 0.3
+    pairs = max(sum(patterns.values()), 1)
+    done = 0
+    for done in range(1, iterations + 1):  # noqa: B007 - the count is reported
+        weights = {pattern: _posterior(pattern, share, m, blocked_u) for pattern in patterns}
+        new_m = _maximise(patterns, weights)
+        blocked_u = _maximise(patterns, {p: 1 - w for p, w in weights.items()})
+        share = min(max(sum(weights[p] * c for p, c in patterns.items()) / pairs, 1e-6), 1 - 1e-6)
+        change = _largest_change(m, new_m)
+        m = new_m
+        if change < 1e-5:
+            break
+    prior = min(max(share * pairs / max(comparisons, 1), 1e-12), 0.5)
+    return Model(
+        prior=prior,
+        m=tuple(tuple(max(value, _FLOOR) for value in row) for row in m),
+        u=u,
+        family_tf=family_tf,
+        iterations=done,
+    )
