@@ -113,14 +113,14 @@ def _date_level(a: int, b: int) -> int:
     return DATE_DIFFERENT
 
 
-_POWERS = tuple(10**i for i in range(8))
+# A change of one digit moves a YYYYMMDD number by k * 10**i with 0 < k < 10.
+_ONE_DIGIT_STEPS = frozenset(k * 10**i for i in range(8) for k in range(1, 10))
 
 
 def _one_digit_apart(a: int, b: int) -> bool:
     """Whether two ``YYYYMMDD`` numbers differ in exactly one digit."""
-    difference = abs(a - b)
-    if not any(difference % power == 0 and difference // power < 10 for power in _POWERS):
-        return False  # a one-digit change moves the number by k * 10**i, k < 10
+    if abs(a - b) not in _ONE_DIGIT_STEPS:
+        return False
     return sum(x != y for x, y in zip(f"{a:08d}", f"{b:08d}", strict=True)) == 1
 
 

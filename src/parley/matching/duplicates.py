@@ -2,9 +2,10 @@
 
 The requests are compared among themselves with the fitted model: its ``m`` (how true
 pairs agree) carries over, while ``u`` and the prior are measured on the request list
-itself (for a list long enough to measure them; the prior never below the model's). A pair is a duplicate when it is sure by the match threshold and
-its given and family names agree at least by skeleton and its dates do not disagree, so
-that brothers (one surname and patronymic, different given names) never merge.
+itself (for a list long enough to measure them; the prior never below the model's). A
+pair is a duplicate when it is sure by the match threshold, its given and family names
+agree at least by skeleton and its dates do not disagree, so that brothers (one surname
+and patronymic, different given names) never merge.
 """
 
 from __future__ import annotations
