@@ -3,7 +3,8 @@
 A holding answers at most one request and a request at most one holding: pairs are
 taken best first while both sides are free (pairs a person confirmed go first, pairs a
 person rejected never). A taken pair is a ``match`` only when its probability reaches the
-match threshold and no rival comes close: another holding for the same request, or
+match threshold, its given and family names agree at least somewhat (twins share all
+else), and no rival comes close: another holding for the same request, or
 another request for the same holding, whose odds are more than ``ambiguity_ratio`` of its
 own. Brothers with one surname and patronymic, or two namesakes born the same year, thus
 go to ``review`` together instead of one of them being proposed as sure.
@@ -28,12 +29,15 @@ class Scored:
         request: the index of the request the pair stands for.
         holding: the holding's index.
         explanation: why, in one line.
+        names_agree: given and family name agree at least somewhat; a pair whose names
+            differ (twin brothers share everything else) is never a sure match.
     """
 
     probability: float
     request: int
     holding: int
     explanation: str
+    names_agree: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +127,7 @@ def assign(
             default=0.0,
         )
         clear = _odds(rival) <= config.ambiguity_ratio * _odds(pair.probability)
-        sure = pair.probability >= config.match_threshold and clear
+        sure = pair.probability >= config.match_threshold and clear and pair.names_agree
         decided[request] = Assigned(Outcome.MATCH if sure else Outcome.REVIEW, pair, others)
     return decided
 

@@ -3,9 +3,9 @@
 The requests are compared among themselves with the fitted model: its ``m`` (how true
 pairs agree) carries over, while ``u`` and the prior are measured on the request list
 itself (for a list long enough to measure them; the prior never below the model's). A
-pair is a duplicate when it is sure by the match threshold, its given and family names
-agree at least by skeleton and its dates do not disagree, so that brothers (one surname
-and patronymic, different given names) never merge.
+pair is a duplicate when it is sure by the match threshold and its fields leave no room
+for two people (``_surely_one_person``): brothers, and namesakes with a partial date,
+never merge.
 """
 
 from __future__ import annotations
@@ -15,14 +15,26 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from parley.matching.blocking import block
-from parley.matching.comparisons import DATE_DIFFERENT, NAME_SKELETON, compare
+from parley.matching.comparisons import (
+    DATE_DIFFERENT,
+    DATE_EXACT,
+    FIELDS,
+    MISSING,
+    NAME_SKELETON,
+    compare,
+)
 from parley.matching.features import Features
 from parley.matching.scoring import Model, estimate_u, family_frequencies, family_key
 
 __all__ = ["find_duplicates"]
 
 _RANDOM_PAIRS = 10_000
-_OWN_CHANCE_FROM = 1_000  # a shorter list measures chance agreement too roughly: u carries over
+_FIELD_NAMES = [field.name for field in FIELDS]
+SERVICE_NUMBER = _FIELD_NAMES.index("service_number")
+DOCUMENT_NUMBER = _FIELD_NAMES.index("document_number")
+# A shorter list measures chance agreement and its own prior too roughly (on a handful of
+# pairs the prior would chase the pairs' own scores): the model's carry over.
+_OWN_CHANCE_FROM = 1_000
 
 
 def _fit_prior(model: Model, patterns: Counter[tuple[int, ...]], comparisons: int) -> Model:
@@ -36,9 +48,22 @@ def _fit_prior(model: Model, patterns: Counter[tuple[int, ...]], comparisons: in
     return replace(model, prior=prior)
 
 
-def _names_agree(levels: tuple[int, ...]) -> bool:
-    given, family, _patronymic, birth = levels[:4]
-    return 0 <= given <= NAME_SKELETON and 0 <= family <= NAME_SKELETON and birth != DATE_DIFFERENT
+def _surely_one_person(levels: tuple[int, ...]) -> bool:
+    """Whether a pair's fields leave no room for two people, whatever the probability.
+
+    Merging drops a request from the decisions, so two people merged by mistake would
+    lose one of them: names must agree at least by skeleton, a patronymic given on both
+    sides must too, and the full date of birth or an identity number must be the same.
+    Two requests that fall short stay apart and meet again in assignment, where they
+    compete for one holding and go to review.
+    """
+    given, family, patronymic, birth = levels[:4]
+    names = 0 <= given <= NAME_SKELETON and 0 <= family <= NAME_SKELETON
+    patronymic_fits = patronymic == MISSING or patronymic <= NAME_SKELETON
+    numbers = levels[SERVICE_NUMBER] == 0 or levels[DOCUMENT_NUMBER] == 0
+    return (
+        names and patronymic_fits and (birth == DATE_EXACT or (numbers and birth != DATE_DIFFERENT))
+    )
 
 
 def find_duplicates(
@@ -66,9 +91,9 @@ def find_duplicates(
     own = replace(model, family_tf=family_frequencies(requests))
     if len(requests) >= _OWN_CHANCE_FROM:
         own = replace(own, u=estimate_u(requests, requests, _RANDOM_PAIRS, seed))
-    patterns = Counter(levels for _a, _b, levels, _s in compared)
-    fitted = _fit_prior(own, patterns, len(requests) * (len(requests) - 1) // 2)
-    own = replace(own, prior=max(fitted.prior, model.prior))
+        patterns = Counter(levels for _a, _b, levels, _s in compared)
+        fitted = _fit_prior(own, patterns, len(requests) * (len(requests) - 1) // 2)
+        own = replace(own, prior=max(fitted.prior, model.prior))
     parent = list(range(len(requests)))
 
     def root(index: int) -> int:
@@ -81,7 +106,7 @@ def find_duplicates(
     for first, second, levels, _swapped in compared:
         weight = own.weight(levels) + own.tf_adjustment(levels, family_key(requests[second]))
         probability = own.probability(weight)
-        if _names_agree(levels) and probability >= threshold:
+        if _surely_one_person(levels) and probability >= threshold:
             low, high = sorted((root(first), root(second)))
             parent[high] = low
             joined.append((first, probability))

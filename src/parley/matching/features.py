@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 from parley.domain.dates import PartialDate
 from parley.matching.forms import NameForms, PersonForms, derive_forms
-from parley.matching.normalisation import normalise
+from parley.matching.normalisation import as_latin_lookalikes, normalise
 from parley.matching.places import place_key
 from parley.matching.results import Record
 
 __all__ = ["Features", "date_number", "name_number", "named", "prepare"]
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
-_DIGITS = re.compile(r"\d+")
+_NUMBER = re.compile(r"(?<![^\W\d_])([^\W\d_]?)(\d+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +37,9 @@ class Features:
         sex: ``M``, ``F`` or empty.
         place: the key of its place of birth (``parley.matching.places``); empty when
             unknown.
-        unit: the unit's number(s), or its folded letters; empty when unknown.
-        service_number: folded to letters and digits, upper case; empty when unknown.
+        unit: the unit's number(s) (see ``_unit_key``); empty when unknown.
+        service_number: letters and digits, upper case, look-alike Cyrillic letters in
+            Latin; empty when unknown.
         document_number: likewise.
     """
 
@@ -80,16 +81,20 @@ def date_number(date: PartialDate | None) -> int:
 
 
 def _identifier(text: str) -> str:
-    """An identity number with spaces, dashes and the like removed, upper case."""
-    return _NOT_ALNUM.sub("", text).upper()
+    """An identity number upper case, look-alike Cyrillic letters in Latin, separators gone."""
+    return as_latin_lookalikes(_NOT_ALNUM.sub("", text).upper())
 
 
 def _unit_key(text: str) -> str:
-    """A unit's number (``в/ч А1234`` -> ``1234``), which both languages write alike.
+    """A unit's number with a letter written onto it (``в/ч А1234`` -> ``A1234``).
 
+    Both languages write the number alike (53 окрема бригада, 53-я отдельная бригада);
+    a letter joined to the number is part of it and is folded like an identity number.
     A unit written without a number is keyed by its letters.
     """
-    numbers = _DIGITS.findall(text)
+    numbers = [
+        as_latin_lookalikes(f"{letter}{digits}".upper()) for letter, digits in _NUMBER.findall(text)
+    ]
     return "-".join(numbers) if numbers else _NOT_ALNUM.sub("", normalise(text))
 
 

@@ -19,7 +19,7 @@ from typing import Literal
 from parley.matching.tables import read_table, string_map
 from parley.matching.words import APOSTROPHES, unify_apostrophes
 
-__all__ = ["Script", "normalise", "repair_lookalikes", "script_of"]
+__all__ = ["Script", "as_latin_lookalikes", "normalise", "repair_lookalikes", "script_of"]
 
 Script = Literal["cyrillic", "latin", "other"]
 
@@ -49,6 +49,20 @@ def _lookalikes() -> _Lookalikes:
         to_cyrillic=MappingProxyType(string_map(raw.get("latin_to_cyrillic"), "latin_to_cyrillic")),
         to_latin=MappingProxyType(string_map(raw.get("cyrillic_to_latin"), "cyrillic_to_latin")),
     )
+
+
+@functools.cache
+def _to_latin_table() -> dict[int, str]:
+    return str.maketrans(dict(_lookalikes().to_latin))
+
+
+def as_latin_lookalikes(text: str) -> str:
+    """``text`` with every Cyrillic letter that looks like a Latin one written in Latin.
+
+    For identity numbers, whose letters are typed in either script (АВ123456 and
+    AB123456 are one passport number).
+    """
+    return text.translate(_to_latin_table())
 
 
 def _is_cyrillic(ch: str) -> bool:

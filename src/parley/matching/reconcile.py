@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Sequence
 
 from parley.matching.assignment import Assigned, Scored, assign
 from parley.matching.blocking import block
-from parley.matching.comparisons import compare
+from parley.matching.comparisons import NAME_ALIKE, compare
 from parley.matching.duplicates import find_duplicates
 from parley.matching.explanations import explain
 from parley.matching.features import Features, prepare
@@ -96,11 +96,26 @@ def _score(
         del ranked[config.max_candidates :]
         scored.append(
             [
-                Scored(p, request, h, explain(requests[request], holdings[h], levels, swapped))
+                _scored(p, request, h, levels, swapped, requests, holdings)
                 for p, h, levels, swapped in ranked
             ]
         )
     return scored
+
+
+def _scored(
+    probability: float,
+    request: int,
+    holding: int,
+    levels: tuple[int, ...],
+    swapped: bool,
+    requests: Sequence[Features],
+    holdings: Sequence[Features],
+) -> Scored:
+    why = explain(requests[request], holdings[holding], levels, swapped)
+    given, family = levels[0], levels[1]
+    agree = 0 <= given <= NAME_ALIKE and 0 <= family <= NAME_ALIKE
+    return Scored(probability, request, holding, why, agree)
 
 
 def _merge_groups(
@@ -139,10 +154,17 @@ def _duplicate_groups(
 
 NOTHING_CLOSE = "no holding shares a name, date of birth or identity number"
 TAKEN = "its closest holdings answer other requests"
+ALL_REFUSED = "every close holding was rejected for it or confirmed for another request"
 
 
-def _decision(request: Record, assigned: Assigned, holdings: Sequence[Record]) -> Decision:
-    """The decision on one request, with holding ids in place of indices."""
+def _decision(
+    request: Record, assigned: Assigned, holdings: Sequence[Record], all_refused: bool = False
+) -> Decision:
+    """The decision on one request, with holding ids in place of indices.
+
+    ``all_refused``: every holding close to the request was rejected or confirmed for
+    another request, which the explanation then says.
+    """
     alternatives = tuple(
         Candidate(holdings[s.holding].record_id, s.probability, s.explanation)
         for s in assigned.alternatives
@@ -150,7 +172,8 @@ def _decision(request: Record, assigned: Assigned, holdings: Sequence[Record]) -
     pair, request_id = assigned.pair, request.record_id
     if pair is None:
         if not alternatives:
-            return Decision(request_id, Outcome.NO_MATCH, None, 0.0, NOTHING_CLOSE)
+            why = ALL_REFUSED if all_refused else NOTHING_CLOSE
+            return Decision(request_id, Outcome.NO_MATCH, None, 0.0, why)
         best = alternatives[0].probability
         return Decision(request_id, assigned.outcome, None, best, TAKEN, alternatives)
     holding_id = holdings[pair.holding].record_id
@@ -202,30 +225,66 @@ def reconcile(
     scored = _score(model, wanted, held, compared, config)
     groups = find_duplicates(wanted, model, config.match_threshold, config.seed)
     _merge_groups(scored, groups, config.max_candidates)
-    merged = {member for members, _weakest in groups for member in members[1:]}
-    request_at = {r.record_id: i for i, r in enumerate(requests)}
-    holding_at = {h.record_id: i for i, h in enumerate(holdings)}
-    refused = {(request_at.get(r), holding_at.get(h)) for r, h in rejected}
-    candidates = {
-        index: [s for s in pairs if (index, s.holding) not in refused]
-        for index, pairs in enumerate(scored)
-        if index not in merged
-    }
-    fixed = [
-        (request_at[r], holding_at[h]) for r, h in confirmed if r in request_at and h in holding_at
-    ]
+    candidates, fixed, refused_all = _constrain(
+        scored, groups, requests, holdings, confirmed, rejected
+    )
     for request, holding in fixed:
-        if request in candidates and all(s.holding != holding for s in candidates[request]):
+        if all(s.holding != holding for s in candidates[request]):
             candidates[request].append(_score_pair(model, wanted, held, request, holding))
     if on_progress is not None:
         on_progress("assigning", 0, 1)
     outcomes = assign(candidates, config, confirmed=fixed)
     return Reconciliation(
-        decisions=tuple(_decision(requests[i], outcomes[i], holdings) for i in sorted(outcomes)),
+        decisions=tuple(
+            _decision(requests[i], outcomes[i], holdings, i in refused_all)
+            for i in sorted(outcomes)
+        ),
         duplicates=_duplicate_groups(requests, groups),
         candidate_pairs=pair_count,
         parameters=model.describe(),
     )
+
+
+def _constrain(
+    scored: list[list[Scored]],
+    groups: Sequence[tuple[list[int], float]],
+    requests: Sequence[Record],
+    holdings: Sequence[Record],
+    confirmed: Collection[tuple[str, str]],
+    rejected: Collection[tuple[str, str]],
+) -> tuple[dict[int, list[Scored]], list[tuple[int, int]], set[int]]:
+    """Apply the decisions people already made to the scored pairs.
+
+    A decision on a request merged as a duplicate applies to the request it was merged
+    into. Rejected pairs are dropped; a confirmed pair's holding is offered to no other
+    request.
+
+    Returns:
+        The candidates of each standing request, the confirmed pairs as indices, and the
+        requests whose every candidate was rejected.
+    """
+    kept_as = {member: members[0] for members, _weakest in groups for member in members}
+    request_at = {r.record_id: kept_as.get(i, i) for i, r in enumerate(requests)}
+    holding_at = {h.record_id: i for i, h in enumerate(holdings)}
+    refused = {(request_at.get(r), holding_at.get(h)) for r, h in rejected}
+    fixed = [
+        (request_at[r], holding_at[h]) for r, h in confirmed if r in request_at and h in holding_at
+    ]
+    taken = {holding: request for request, holding in fixed}
+    candidates: dict[int, list[Scored]] = {}
+    refused_all: set[int] = set()
+    for index, pairs in enumerate(scored):
+        if kept_as.get(index, index) != index:
+            continue
+        allowed = [
+            s
+            for s in pairs
+            if (index, s.holding) not in refused and taken.get(s.holding, index) == index
+        ]
+        if pairs and not allowed:
+            refused_all.add(index)
+        candidates[index] = allowed
+    return candidates, fixed, refused_all
 
 
 def _fit_model(
@@ -251,5 +310,4 @@ def _score_pair(
     """Score one pair blocking did not keep (a pair a person confirmed)."""
     levels, swapped = compare(wanted[request], held[holding])
     weight = model.weight(levels) + model.tf_adjustment(levels, family_key(held[holding]))
-    why = explain(wanted[request], held[holding], levels, swapped)
-    return Scored(model.probability(weight), request, holding, why)
+    return _scored(model.probability(weight), request, holding, levels, swapped, wanted, held)

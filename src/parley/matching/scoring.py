@@ -31,6 +31,7 @@ Levels = tuple[int, ...]
 FAMILY = 1  # FIELDS index of family_name
 TF_LEVELS = 3  # exact, equivalent and same-skeleton surnames are weighed by frequency
 _FLOOR = 1e-6
+_PSEUDO_PAIRS = 20.0
 _START_M: Mapping[str, tuple[float, ...]] = {
     "given_name": (0.70, 0.15, 0.07, 0.04, 0.02, 0.02),
     "family_name": (0.70, 0.15, 0.07, 0.04, 0.02, 0.02),
@@ -146,9 +147,18 @@ def _posterior(
     return 1 / (1 + math.exp(-log_odds))
 
 
-def _maximise(patterns: Counter[Levels], weights: Mapping[Levels, float]) -> list[list[float]]:
-    """Per field level, its share of the weighted pairs (``m`` for weights that are posteriors)."""
-    totals = [[_FLOOR] * len(field.levels) for field in FIELDS]
+def _maximise(
+    patterns: Counter[Levels],
+    weights: Mapping[Levels, float],
+    start: Sequence[Sequence[float]],
+) -> list[list[float]]:
+    """Per field level, its share of the weighted pairs (``m`` for weights that are posteriors).
+
+    ``start`` counts as ``_PSEUDO_PAIRS`` pairs already seen, so that a short list (one
+    request, a handful of pairs) cannot teach the model that true pairs always disagree
+    on a field; a long list outweighs it.
+    """
+    totals = [[_FLOOR + _PSEUDO_PAIRS * share for share in row] for row in start]
     for pattern, count in patterns.items():
         share = weights[pattern] * count
         for field, level in enumerate(pattern):
@@ -184,15 +194,16 @@ def fit(
         comparisons: how many pairs the lists make in all (requests x holdings).
         iterations: the most EM rounds; it stops earlier once ``m`` settles.
     """
-    m: list[list[float]] = [list(_START_M[field.name]) for field in FIELDS]
+    start_m = [list(_START_M[field.name]) for field in FIELDS]
+    m: list[list[float]] = [list(row) for row in start_m]
     blocked_u: list[list[float]] = [list(row) for row in u]
     share = 0.3
     pairs = max(sum(patterns.values()), 1)
     done = 0
     for done in range(1, iterations + 1):  # noqa: B007 - the count is reported
         weights = {pattern: _posterior(pattern, share, m, blocked_u) for pattern in patterns}
-        new_m = _maximise(patterns, weights)
-        blocked_u = _maximise(patterns, {p: 1 - w for p, w in weights.items()})
+        new_m = _maximise(patterns, weights, start_m)
+        blocked_u = _maximise(patterns, {p: 1 - w for p, w in weights.items()}, u)
         share = min(max(sum(weights[p] * c for p, c in patterns.items()) / pairs, 1e-6), 1 - 1e-6)
         change = _largest_change(m, new_m)
         m = new_m
