@@ -3,7 +3,9 @@
 It generates the scenario with a fixed seed, writes each party's holdings and requests
 as the files an exchange office would upload (one side's registry as Windows-1251 with
 semicolons, as older systems export it), imports them through the same path as
-``parley import``, and prints what the database now holds. Every name is synthetic.
+``parley import``, reconciles each side's requests with the other side's holdings as
+``parley reconcile`` does, and prints what the database now holds and how many requests
+ended in each outcome. Every name is synthetic.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table as RichTable
+from sqlalchemy import Engine
 
 from parley import bootstrap
 from parley.adapters.formats import open_table
@@ -23,6 +26,7 @@ from parley.config import Settings
 from parley.domain.parties import Party
 from parley.services.importing import import_records
 from parley.services.parties import list_parties, register_party
+from parley.services.reconciling import reconcile_parties
 from parley.synthetic import generate_scenario
 
 __all__ = ["DEMO_DATE", "DEMO_PARTIES", "run_demo"]
@@ -107,6 +111,28 @@ def run_demo(
             f"  imported {f.path.name} ({table.encoding}): {summary.rows:,} {f.kind} of {f.party}"
         )
     _summary(console, settings)
+    _reconcile(console, engine, now)
+
+
+def _reconcile(console: Console, engine: Engine, now: datetime) -> None:
+    """Each side's requests against the other side's holdings, as ``parley reconcile``."""
+    requester, holder = DEMO_PARTIES
+    for asking, holding in ((requester, holder), (holder, requester)):
+        run = reconcile_parties(
+            bootstrap.unit_of_work(engine),
+            requester=asking.code,
+            holder=holding.code,
+            actor="demo",
+            now=now,
+        )
+        counts = ", ".join(f"{n:,} {outcome}" for outcome, n in run.outcomes.items())
+        merged = run.counts.merged
+        console.print(
+            f"reconciled {run.counts.requests:,} requests of {asking.code} with "
+            f"{run.counts.holdings:,} holdings of {holding.code}: {counts} "
+            f"({merged:,} duplicate request{'' if merged == 1 else 's'} merged)"
+        )
+    console.print("review the proposals with: parley review --party RU (or UA)")
 
 
 def _summary(console: Console, settings: Settings) -> None:

@@ -12,6 +12,7 @@ the person who uploaded that file, as STYLE.md asks; such messages are never log
     ├── InvalidValue            a value breaks a domain rule (a date that is no date)
     ├── TransitionNotAllowed    a state machine refused a move (handed_over -> detained)
     ├── NotFound                a party, record or object that does not exist
+    ├── NotPermitted            the one acting may not do this (a party on the other's data)
     ├── ImportRejected          an import file had problems; nothing was written
     ├── ExportFailed            an export could not be written
     ├── DatabaseBusy            another command holds the database; try again
@@ -31,6 +32,7 @@ __all__ = [
     "ImportRejected",
     "InvalidValue",
     "NotFound",
+    "NotPermitted",
     "ParleyError",
     "TransitionNotAllowed",
 ]
@@ -60,6 +62,10 @@ class TransitionNotAllowed(ParleyError):
 
 class NotFound(ParleyError, LookupError):
     """Something named by the user does not exist."""
+
+
+class NotPermitted(ParleyError, PermissionError):
+    """The one acting may not do this (a party deciding on the other party's holdings)."""
 
 
 class ConfigurationError(ParleyError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,14 @@ def test_demo_runs_end_to_end_and_repeats(tmp_path: Path) -> None:
         "imported ua-requests.csv (UTF-8): 100 requests of UA",
     ):
         assert line in shown, first.describe()
+    for asking, holding in (("UA", "RU"), ("RU", "UA")):
+        reconciled = re.search(
+            rf"reconciled {REQUESTS} requests of {asking} with {HOLDINGS} holdings of {holding}: "
+            r"(\d+) match, (\d+) review, (\d+) no_match \((\d+) duplicate requests? merged\)",
+            shown,
+        )
+        assert reconciled is not None, first.describe()
+        assert sum(int(n) for n in reconciled.groups()) == REQUESTS  # merged count once
     summary = {
         cells[0]: cells[1:]
         for cells in (

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -32,8 +33,12 @@ __all__ = [
     "HoldingRow",
     "ImportRow",
     "PartyRow",
+    "ProposalRow",
+    "ReconciliationRunRow",
     "RecordVersionRow",
+    "RequestMergeRow",
     "RequestRow",
+    "ReviewDecisionRow",
     "UtcDateTime",
 ]
 
@@ -195,3 +200,88 @@ class EventRow(Base):
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(100))
     payload: Mapped[str] = mapped_column(Text)
+
+
+class ReconciliationRunRow(Base):
+    """One run of reconciliation: one party's requests against the other's holdings."""
+
+    __tablename__ = "reconciliation_runs"
+    __table_args__ = (Index("ix_reconciliation_runs_parties", "requester_code", "holder_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requester_code: Mapped[str] = mapped_column(ForeignKey("parties.code"))
+    holder_code: Mapped[str] = mapped_column(ForeignKey("parties.code"))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    config: Mapped[str] = mapped_column(Text)  # MatchConfig as JSON
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    holdings: Mapped[int] = mapped_column(Integer, default=0)
+    candidate_pairs: Mapped[int] = mapped_column(Integer, default=0)
+    matched: Mapped[int] = mapped_column(Integer, default=0)
+    review: Mapped[int] = mapped_column(Integer, default=0)
+    no_match: Mapped[int] = mapped_column(Integer, default=0)
+    proposed: Mapped[int] = mapped_column(Integer, default=0)
+    kept_confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    kept_escalated: Mapped[int] = mapped_column(Integer, default=0)
+    superseded: Mapped[int] = mapped_column(Integer, default=0)
+    merged: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProposalRow(Base):
+    """What a run proposed for one request: a holding (or none), and where review stands."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index("ix_proposals_run", "run_id"),
+        Index("ix_proposals_state", "state", "request_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("reconciliation_runs.id"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    holding_id: Mapped[int | None] = mapped_column(ForeignKey("holdings.id"))
+    probability: Mapped[float] = mapped_column(Float)
+    outcome: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    explanation: Mapped[str] = mapped_column(Text)
+    alternatives: Mapped[str] = mapped_column(Text)  # JSON list, best first
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReviewDecisionRow(Base):
+    """One decision on a proposal: who, when, what and why. Never updated."""
+
+    __tablename__ = "review_decisions"
+    __table_args__ = (Index("ix_review_decisions_proposal", "proposal_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"))
+    from_state: Mapped[str] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+    acting_as: Mapped[str] = mapped_column(String(16))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RequestMergeRow(Base):
+    """A request merged into an earlier request of its party that asks for the same person.
+
+    Both requests stay as their party imported them (with their own sources); the merge
+    says which one stands for the person from now on.
+    """
+
+    __tablename__ = "request_merges"
+    __table_args__ = (
+        UniqueConstraint("merged_id"),
+        Index("ix_request_merges_kept", "kept_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_code: Mapped[str] = mapped_column(ForeignKey("parties.code"))
+    kept_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    merged_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("reconciliation_runs.id"))
+    probability: Mapped[float] = mapped_column(Float)
+    merged_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -17,6 +17,7 @@ from parley.adapters.repositories import (
     holding_repository,
     request_repository,
 )
+from parley.adapters.reviews import SqlReviewRepository
 from parley.domain.events import DomainEvent
 from parley.errors import DatabaseBusy
 
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
         self.holdings = holding_repository(self._session)
         self.requests = request_repository(self._session)
         self.imports = SqlImportLog(self._session)
+        self.reviews = SqlReviewRepository(self._session)
         return self
 
     def __exit__(

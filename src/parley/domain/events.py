@@ -18,8 +18,11 @@ __all__ = [
     "HoldingStatusChanged",
     "HoldingsImported",
     "PartyRegistered",
+    "ProposalReviewed",
     "RequestStatusChanged",
     "RequestsImported",
+    "RequestsMerged",
+    "RequestsReconciled",
 ]
 
 
@@ -92,3 +95,58 @@ class RequestStatusChanged(DomainEvent):
     record_id: str
     from_status: str
     to_status: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestsReconciled(DomainEvent):
+    """One party's requests were matched against the other party's holdings.
+
+    The counts say what the run found and what it stored: ``proposed`` new proposals,
+    ``kept_confirmed`` pairs already confirmed (not proposed again), ``kept_escalated``
+    pairs still with the mediator, ``superseded`` undecided proposals of earlier runs.
+    """
+
+    run_id: int
+    requester: str
+    holder: str
+    requests: int
+    holdings: int
+    candidate_pairs: int
+    matched: int
+    review: int
+    no_match: int
+    proposed: int
+    kept_confirmed: int
+    kept_escalated: int
+    superseded: int
+    merged: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestsMerged(DomainEvent):
+    """Requests found to ask for one person were merged into the first of them."""
+
+    party: str
+    run_id: int
+    kept: str
+    merged: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProposalReviewed(DomainEvent):
+    """A proposed request-holding pair was confirmed, rejected, escalated or reopened.
+
+    ``reason`` is the rejection reason code (``not_held``, ...); a reviewer's own words
+    stay in the database, never here.
+    """
+
+    proposal_id: int
+    run_id: int
+    requester: str
+    request_id: str
+    holder: str
+    holding_id: str
+    from_state: str
+    to_state: str
+    reason: str | None
+    acting_as: str

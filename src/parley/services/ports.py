@@ -6,7 +6,7 @@ and the integration tests over SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -16,6 +16,7 @@ from parley.domain.events import DomainEvent
 from parley.domain.holdings import Holding
 from parley.domain.parties import Party
 from parley.domain.requests import Request
+from parley.domain.reviews import Proposal, ReviewDecision, ReviewState
 
 __all__ = [
     "BatchOutcome",
@@ -24,6 +25,10 @@ __all__ = [
     "PartyRepository",
     "RecordRepository",
     "RecordVersion",
+    "RequestMerge",
+    "ReviewRepository",
+    "ReviewUnitOfWork",
+    "RunCounts",
     "UnitOfWork",
     "records_of",
 ]
@@ -116,6 +121,67 @@ class UnitOfWork(Protocol):
     def record(self, event: DomainEvent) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RunCounts:
+    """What one reconciliation run read, found and stored."""
+
+    requests: int
+    holdings: int
+    candidate_pairs: int
+    matched: int
+    review: int
+    no_match: int
+    proposed: int
+    kept_confirmed: int
+    kept_escalated: int
+    superseded: int
+    merged: int
+
+
+@dataclass(frozen=True, slots=True)
+class RequestMerge:
+    """A request found to ask for the same person as an earlier one of the same party.
+
+    Attributes:
+        kept: the request that stands for both (its record id).
+        merged: the request merged into it.
+        probability: that both ask for one person.
+        run_id: the run that found it.
+    """
+
+    kept: str
+    merged: str
+    probability: float
+    run_id: int
+
+
+class ReviewRepository(Protocol):
+    """Reconciliation runs, their proposals, the decisions on them and merged requests."""
+
+    def start_run(
+        self, requester: str, holder: str, *, actor: str, at: datetime, config: Mapping[str, object]
+    ) -> int: ...
+    def finish_run(self, run_id: int, counts: RunCounts) -> None: ...
+    def add_proposals(self, proposals: Sequence[Proposal], at: datetime) -> None: ...
+    def proposals_in(
+        self, requester: str, holder: str, states: Collection[ReviewState]
+    ) -> list[Proposal]: ...
+    def queue(self, holder: str | None, states: Collection[ReviewState]) -> list[Proposal]: ...
+    def get(self, proposal_id: int) -> Proposal | None: ...
+    def save_states(self, proposals: Sequence[Proposal], at: datetime) -> None: ...
+    def add_decision(self, decision: ReviewDecision) -> None: ...
+    def decisions(self, proposal_id: int) -> list[ReviewDecision]: ...
+    def add_merges(self, party: str, merges: Sequence[RequestMerge], at: datetime) -> None: ...
+    def merges(self, party: str) -> list[RequestMerge]: ...
+
+
+class ReviewUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that also reaches the review tables."""
+
+    @property
+    def reviews(self) -> ReviewRepository: ...
 
 
 def records_of(uow: UnitOfWork, kind: str) -> RecordRepository[Any]:

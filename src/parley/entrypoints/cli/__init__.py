@@ -18,6 +18,7 @@ from parley import __version__, bootstrap
 from parley.domain.parties import Party
 from parley.entrypoints.cli.context import database_url_given, override, settings
 from parley.entrypoints.cli.output import err, out, show_error
+from parley.entrypoints.cli.reconciling import reconcile, review
 from parley.entrypoints.cli.records import export_app, history, import_app
 from parley.errors import ParleyError
 from parley.services.parties import list_parties, register_party
@@ -34,6 +35,8 @@ app = typer.Typer(
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.command("history")(history)
+app.command("reconcile")(reconcile)
+app.command("review")(review)
 parties_app = typer.Typer(help="The parties of the exchange.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(parties_app, name="parties")
@@ -138,7 +141,10 @@ def main() -> None:
     """Run the command line; exit 1 on a parley error, 2 on a usage error."""
     debug = "--debug" in sys.argv
     try:
-        app(prog_name="parley", standalone_mode=False)
+        # Outside standalone mode Click returns a typer.Exit's code instead of raising it.
+        code = app(prog_name="parley", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except typer.Abort:

@@ -1,0 +1,140 @@
+"""Reconciling two plain files, with no database: ``parley reconcile --requests --holdings``.
+
+Both files are read and checked exactly as an import checks them (the schema of
+``parley.services.schema``, the same messages), nothing is stored, and the result comes
+back as one row per request in the columns of ``matches.csv`` (docs/reconcile.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from parley.errors import ImportProblem, ImportRejected
+from parley.matching.reconcile import reconcile as engine_reconcile
+from parley.matching.results import Decision, MatchConfig, Outcome, Record
+from parley.services.importing import MAX_PROBLEMS, TableSource
+from parley.services.reconciling import Progress, Reconciler, to_record
+from parley.services.schema import RecordSchema, schema_for
+
+__all__ = ["MATCH_COLUMNS", "FileMatches", "match_files", "read_match_file"]
+
+MATCH_COLUMNS = ("request_id", "holding_id", "probability", "decision", "explanation")
+
+
+def _column_problems(schema: RecordSchema, table: TableSource) -> list[ImportProblem]:
+    """The header checks of an import, with an import's messages."""
+    expected = ", ".join(schema.columns)
+    problems: list[ImportProblem] = []
+    seen: set[str] = set()
+    for column in table.columns:
+        if not column or column.startswith("?"):
+            continue
+        if column in seen:
+            problems.append(ImportProblem(table.header_row, column, "appears twice in the header"))
+        elif column not in schema.columns:
+            message = f"is not a {schema.kind} column (expected: {expected})"
+            problems.append(ImportProblem(table.header_row, column, message))
+        seen.add(column)
+    if table.columns:
+        required = ", ".join(schema.required)
+        problems += [
+            ImportProblem(None, c, f"is missing (required: {required})")
+            for c in schema.required
+            if c not in seen
+        ]
+    return problems
+
+
+def _row_problems(schema: RecordSchema, row: int, cells: dict[str, str]) -> list[ImportProblem]:
+    expected = ", ".join(schema.columns)
+    message = f"is not a {schema.kind} field (expected: {expected})"
+    return [ImportProblem(row, key, message) for key in cells if key not in schema.columns]
+
+
+def read_match_file(kind: str, table: TableSource, today: date) -> list[Record]:
+    """Every record of an open holdings or requests file, checked as an import checks it.
+
+    Raises:
+        ImportRejected: any problem (unknown column, empty name, unreadable date, a
+            record id twice), each with its row and column, as ``parley import`` says it.
+    """
+    schema = schema_for(kind)
+    problems = [*table.problems, *_column_problems(schema, table)]
+    records: list[Record] = []
+    first_row: dict[str, int] = {}
+    if not problems:
+        for row, cells in table.rows():
+            if isinstance(cells, ImportProblem):
+                problems.append(cells)
+                continue
+            found = [] if table.columns else _row_problems(schema, row, cells)
+            record = found or schema.read("-", row, cells, today)
+            if isinstance(record, list):
+                problems += record
+            elif record.record_id in first_row:
+                again = f"{record.record_id!r} repeats row {first_row[record.record_id]}"
+                problems.append(
+                    ImportProblem(row, "record_id", f"{again} (each record_id once per file)")
+                )
+            else:
+                first_row[record.record_id] = row
+                records.append(to_record(record))
+    if problems:
+        raise ImportRejected(table.name, problems[:MAX_PROBLEMS], len(problems))
+    if not records:
+        raise ImportRejected(table.name, [ImportProblem(None, None, "has a header but no rows")])
+    return records
+
+
+@dataclass(frozen=True, slots=True)
+class FileMatches:
+    """The result of matching two files: one row per request, and requests per outcome."""
+
+    rows: list[dict[str, str]]
+    counts: dict[str, int]
+
+
+def _row(request_id: str, d: Decision, said: str = "") -> dict[str, str]:
+    return {
+        "request_id": request_id,
+        "holding_id": d.holding_id or "",
+        "probability": f"{d.probability:.4f}",
+        "decision": d.outcome.value,
+        "explanation": said + d.explanation,
+    }
+
+
+def match_files(
+    requests: Sequence[Record],
+    holdings: Sequence[Record],
+    *,
+    config: MatchConfig | None = None,
+    on_progress: Progress | None = None,
+    reconcile: Reconciler = engine_reconcile,
+) -> FileMatches:
+    """Match requests read from a file against holdings read from another; store nothing.
+
+    A request merged into another (the same person asked for twice) gets the row of the
+    request it was merged into, saying so.
+    """
+    result = reconcile(requests, holdings, config, on_progress=on_progress)
+    decisions = {d.request_id: d for d in result.decisions}
+    kept = {m: g.kept for g in result.duplicates for m in g.merged}
+    rows: list[dict[str, str]] = []
+    for r in requests:
+        if r.record_id in decisions:
+            rows.append(_row(r.record_id, decisions[r.record_id]))
+        elif r.record_id in kept and kept[r.record_id] in decisions:
+            first = kept[r.record_id]
+            rows.append(_row(r.record_id, decisions[first], f"same person as request {first}; "))
+        else:
+            missing = Decision(
+                r.record_id, Outcome.NO_MATCH, None, 0.0, "not decided by the engine"
+            )
+            rows.append(_row(r.record_id, missing))
+    counts = {o.value: 0 for o in Outcome}
+    for row in rows:
+        counts[row["decision"]] += 1
+    return FileMatches(rows, counts)
