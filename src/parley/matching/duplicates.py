@@ -1,8 +1,9 @@
 """Duplicate requests: one person asked for twice, by two relatives or two registers.
 
 The requests are compared among themselves with the fitted model: its ``m`` (how true
-pairs agree) carries over, while ``u`` and the prior are measured on the request list
-itself (for a list long enough to measure them; the prior never below the model's). A
+pairs agree) carries over, while ``u``, name frequencies and the prior are measured on
+the request list itself (for a list long enough to measure them; the prior never below
+the model's). A
 pair is a duplicate when it is sure by the match threshold and its fields leave no room
 for two people (``_surely_one_person``): brothers, and namesakes with a partial date,
 never merge.
@@ -24,7 +25,7 @@ from parley.matching.comparisons import (
     compare,
 )
 from parley.matching.features import Features
-from parley.matching.scoring import Model, estimate_u, family_frequencies, family_key
+from parley.matching.scoring import Model, estimate_u, name_frequencies, tf_keys
 
 __all__ = ["find_duplicates"]
 
@@ -32,8 +33,9 @@ _RANDOM_PAIRS = 10_000
 _FIELD_NAMES = [field.name for field in FIELDS]
 SERVICE_NUMBER = _FIELD_NAMES.index("service_number")
 DOCUMENT_NUMBER = _FIELD_NAMES.index("document_number")
-# A shorter list measures chance agreement and its own prior too roughly (on a handful of
-# pairs the prior would chase the pairs' own scores): the model's carry over.
+# A shorter list measures chance agreement, name frequencies and its own prior too roughly
+# (on a handful of pairs the prior would chase the pairs' own scores): the model's carry
+# over.
 _OWN_CHANCE_FROM = 1_000
 
 
@@ -88,9 +90,10 @@ def find_duplicates(
     ]
     if not compared:
         return []
-    own = replace(model, family_tf=family_frequencies(requests))
+    own = model
     if len(requests) >= _OWN_CHANCE_FROM:
-        own = replace(own, u=estimate_u(requests, requests, _RANDOM_PAIRS, seed))
+        chance = estimate_u(requests, requests, _RANDOM_PAIRS, seed)
+        own = replace(own, u=chance, name_tf=name_frequencies(requests))
         patterns = Counter(levels for _a, _b, levels, _s in compared)
         fitted = _fit_prior(own, patterns, len(requests) * (len(requests) - 1) // 2)
         own = replace(own, prior=max(fitted.prior, model.prior))
@@ -104,7 +107,7 @@ def find_duplicates(
 
     joined: list[tuple[int, float]] = []
     for first, second, levels, _swapped in compared:
-        weight = own.weight(levels) + own.tf_adjustment(levels, family_key(requests[second]))
+        weight = own.weight(levels) + own.tf_adjustment(levels, tf_keys(requests[second]))
         probability = own.probability(weight)
         if _surely_one_person(levels) and probability >= threshold:
             low, high = sorted((root(first), root(second)))

@@ -27,7 +27,7 @@ from parley.matching.results import (
     Reconciliation,
     Record,
 )
-from parley.matching.scoring import Model, estimate_u, family_frequencies, family_key, fit
+from parley.matching.scoring import Model, estimate_u, fit, name_frequencies, tf_keys
 
 __all__ = ["reconcile"]
 
@@ -80,20 +80,38 @@ def _score(
     compared: Sequence[Sequence[Compared]],
     config: MatchConfig,
 ) -> list[list[Scored]]:
-    """Each request's pairs scored, best first, at most ``max_candidates`` of them."""
-    keys = [family_key(holding) for holding in holdings]
+    """Each request's pairs scored, best first, at most ``max_candidates`` of them.
+
+    A pair's odds come from the model; its probability then allows for the rivals seen:
+    a request is at most one holding and a holding at most one request, so the
+    probability that ``(r, h)`` is the pair is its odds over one plus the odds of every
+    pair that would exclude it (``r`` with another holding, ``h`` with another request).
+    Two namesakes that each look sure alone thus share the belief between them.
+    """
+    keys = [tf_keys(holding) for holding in holdings]
     weights: dict[tuple[int, ...], float] = {}
-    scored: list[list[Scored]] = []
-    for request, pairs in enumerate(compared):
-        ranked = []
+    rows: list[list[tuple[float, int, tuple[int, ...], bool]]] = []
+    by_holding = [0.0] * len(holdings)
+    for pairs in compared:
+        row = []
         for h, levels, swapped in pairs:
             weight = weights.get(levels)
             if weight is None:
                 weight = weights[levels] = model.weight(levels)
-            p = model.probability(weight + model.tf_adjustment(levels, keys[h]))
-            ranked.append((p, h, levels, swapped))
-        ranked.sort(key=lambda item: -item[0])
-        del ranked[config.max_candidates :]
+            odds = model.odds(weight + model.tf_adjustment(levels, keys[h]))
+            by_holding[h] += odds
+            row.append((odds, h, levels, swapped))
+        rows.append(row)
+    scored: list[list[Scored]] = []
+    for request, row in enumerate(rows):
+        by_request = sum(odds for odds, *_rest in row)
+        ranked = sorted(
+            (
+                (odds / (1 + by_request + by_holding[h] - odds), h, levels, swapped)
+                for odds, h, levels, swapped in row
+            ),
+            key=lambda item: -item[0],
+        )[: config.max_candidates]
         scored.append(
             [
                 _scored(p, request, h, levels, swapped, requests, holdings)
@@ -298,7 +316,7 @@ def _fit_model(
     return fit(
         patterns,
         estimate_u(wanted, held, RANDOM_PAIRS, config.seed),
-        family_frequencies(held),
+        name_frequencies(held),
         comparisons=len(wanted) * len(held),
         iterations=config.em_iterations,
     )
@@ -309,5 +327,5 @@ def _score_pair(
 ) -> Scored:
     """Score one pair blocking did not keep (a pair a person confirmed)."""
     levels, swapped = compare(wanted[request], held[holding])
-    weight = model.weight(levels) + model.tf_adjustment(levels, family_key(held[holding]))
+    weight = model.weight(levels) + model.tf_adjustment(levels, tf_keys(held[holding]))
     return _scored(model.probability(weight), request, holding, levels, swapped, wanted, held)

@@ -5,9 +5,9 @@ reach it, and ``u``, how often two records of different people do. A pair's matc
 is the sum over its fields of ``log2(m / u)``; a missing field adds nothing. ``u`` is
 counted on random pairs (almost all of which are different people); ``m`` and the share
 of true pairs among the blocked ones are fitted by expectation-maximisation on the
-blocked pairs, so no labelled data is needed. As in Splink, a shared family name is then
-weighed by how common it is among the holdings (term-frequency adjustment): sharing a
-rare surname says more than sharing the commonest one.
+blocked pairs, so no labelled data is needed. As in Splink, a shared given or family name
+is then weighed by how common it is among the holdings (term-frequency adjustment):
+sharing a rare surname says more than sharing the commonest one.
 
 EM runs on the distinct level patterns and their counts, not on every pair: a list of
 millions of pairs has a few thousand patterns.
@@ -25,11 +25,11 @@ from parley.matching.comparisons import FIELDS, MISSING, compare
 from parley.matching.features import Features
 from parley.matching.skeleton import skeleton
 
-__all__ = ["Model", "estimate_u", "family_frequencies", "family_key", "fit"]
+__all__ = ["Model", "estimate_u", "fit", "name_frequencies", "tf_keys"]
 
 Levels = tuple[int, ...]
-FAMILY = 1  # FIELDS index of family_name
-TF_LEVELS = 3  # exact, equivalent and same-skeleton surnames are weighed by frequency
+GIVEN, FAMILY = 0, 1  # FIELDS indices of given_name and family_name
+TF_LEVELS = 2  # exact and equivalent names are weighed by frequency (as Splink: exact only)
 _FLOOR = 1e-6
 _PSEUDO_PAIRS = 20.0
 _START_M: Mapping[str, tuple[float, ...]] = {
@@ -53,14 +53,15 @@ class Model:
         prior: the probability that two records drawn at random are one person.
         m: per field, per level, the probability a true pair reaches the level.
         u: per field, per level, the probability a chance pair reaches it.
-        family_tf: how common each family-name skeleton is among the holdings.
+        name_tf: how common each given and family name is among the holdings, by the
+            keys of ``tf_keys``.
         iterations: the EM rounds run.
     """
 
     prior: float
     m: tuple[tuple[float, ...], ...]
     u: tuple[tuple[float, ...], ...]
-    family_tf: Mapping[str, float]
+    name_tf: Mapping[str, float]
     iterations: int
 
     def weight(self, levels: Levels) -> float:
@@ -71,22 +72,33 @@ class Model:
                 total += math.log2(self.m[field][level] / self.u[field][level])
         return total
 
-    def tf_adjustment(self, levels: Levels, family_key: str) -> float:
-        """The extra weight of sharing this family name rather than an average one."""
-        level = levels[FAMILY]
-        if level == MISSING or level >= TF_LEVELS:
-            return 0.0
-        frequency = self.family_tf.get(family_key)
-        if frequency is None:
-            return 0.0
-        return math.log2(self.u[FAMILY][0] / max(frequency, _FLOOR))
+    def tf_adjustment(self, levels: Levels, keys: tuple[str, str]) -> float:
+        """The extra weight of sharing these names rather than average ones.
+
+        As in Splink, an agreeing name's ``u`` (the chance of reaching its level) is
+        replaced by how common the holding's name is: a shared rare surname says more
+        than a shared Kovalenko.
+
+        Args:
+            levels: the pair's levels.
+            keys: the holding's ``tf_keys``.
+        """
+        total = 0.0
+        for field, key in zip((GIVEN, FAMILY), keys, strict=True):
+            level = levels[field]
+            frequency = self.name_tf.get(key)
+            if 0 <= level < TF_LEVELS and frequency is not None:
+                total += math.log2(self.u[field][level] / max(frequency, _FLOOR))
+        return total
+
+    def odds(self, weight: float) -> float:
+        """The posterior odds of a true pair with the given match weight."""
+        log_odds = math.log2(self.prior / (1 - self.prior)) + weight
+        return math.pow(2.0, min(log_odds, 900.0))
 
     def probability(self, weight: float) -> float:
-        """The posterior probability of a true pair with the given match weight."""
-        log_odds = math.log2(self.prior / (1 - self.prior)) + weight
-        if log_odds > 60:
-            return 1.0
-        odds = math.pow(2.0, log_odds)
+        """The posterior probability of a true pair with the given match weight, alone."""
+        odds = self.odds(weight)
         return odds / (1 + odds)
 
     def describe(self) -> dict[str, object]:
@@ -104,14 +116,18 @@ class Model:
         }
 
 
-def family_key(person: Features) -> str:
-    """The key under which a holding's family name is counted: the skeleton of its Russian form."""
-    return skeleton(person.forms.family.ru)
+def tf_keys(person: Features) -> tuple[str, str]:
+    """The keys under which a holding's given and family name are counted.
+
+    The skeletons of their Russian forms, which every spelling of the name reaches.
+    """
+    forms = person.forms
+    return f"g:{skeleton(forms.given.ru)}", f"f:{skeleton(forms.family.ru)}"
 
 
-def family_frequencies(holdings: Sequence[Features]) -> dict[str, float]:
-    """The share of holdings with each family-name key."""
-    counts = Counter(family_key(holding) for holding in holdings)
+def name_frequencies(holdings: Sequence[Features]) -> dict[str, float]:
+    """The share of holdings with each given-name and family-name key (``tf_keys``)."""
+    counts = Counter(key for holding in holdings for key in tf_keys(holding))
     total = max(len(holdings), 1)
     return {key: count / total for key, count in counts.items()}
 
@@ -174,7 +190,7 @@ def _largest_change(old: Sequence[Sequence[float]], new: Sequence[Sequence[float
 def fit(
     patterns: Counter[Levels],
     u: tuple[tuple[float, ...], ...],
-    family_tf: Mapping[str, float],
+    name_tf: Mapping[str, float],
     *,
     comparisons: int,
     iterations: int,
@@ -190,7 +206,7 @@ def fit(
     Args:
         patterns: each level pattern of the blocked pairs, with how many pairs have it.
         u: the chance-agreement shares of random pairs (``estimate_u``).
-        family_tf: family-name frequencies among the holdings.
+        name_tf: name frequencies among the holdings (``name_frequencies``).
         comparisons: how many pairs the lists make in all (requests x holdings).
         iterations: the most EM rounds; it stops earlier once ``m`` settles.
     """
@@ -214,6 +230,6 @@ def fit(
         prior=prior,
         m=tuple(tuple(max(value, _FLOOR) for value in row) for row in m),
         u=u,
-        family_tf=family_tf,
+        name_tf=name_tf,
         iterations=done,
     )
