@@ -3,10 +3,9 @@
 The requests are compared among themselves with the fitted model: its ``m`` (how true
 pairs agree) carries over, while ``u``, name frequencies and the prior are measured on
 the request list itself (for a list long enough to measure them; the prior never below
-the model's). A
-pair is a duplicate when it is sure by the match threshold and its fields leave no room
-for two people (``_surely_one_person``): brothers, and namesakes with a partial date,
-never merge.
+the model's). A pair is a duplicate when it is sure by the match threshold and its fields
+leave no room for two people (``_surely_one_person``): brothers, and namesakes with a
+partial date, never merge.
 """
 
 from __future__ import annotations
