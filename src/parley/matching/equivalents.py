@@ -9,7 +9,7 @@ irregular ones from ``data/patronymics.toml``. Both tables cite their sources.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -26,10 +26,16 @@ __all__ = [
     "ru_to_uk_patronymic",
     "uk_to_ru_given",
     "uk_to_ru_patronymic",
+    "withhold_given_names",
 ]
 
 SEXES = ("M", "F")
 LANGUAGES = ("uk", "ru")
+
+# Ukrainian given names left out of the table (with the patronymics formed from them), so
+# that a benchmark does not score the dictionary on the pairs its data was made from.
+# Set only through ``withhold_given_names``; ``parley.matching.holdout`` wraps it.
+_withheld: frozenset[str] = frozenset()
 
 _CONSONANTS = frozenset("бвгґджзклмнпрстфхцчшщ")
 _HUSHING = frozenset("жчшщц")
@@ -74,12 +80,18 @@ def _index(entries: tuple[tuple[str, str], ...]) -> tuple[Mapping[str, str], Map
     return MappingProxyType(uk_to_ru), MappingProxyType(ru_to_uk)
 
 
+def _kept(entries: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """``entries`` less the pairs whose Ukrainian name is withheld."""
+    withheld = {lookup_key(name) for name in _withheld}
+    return tuple(pair for pair in entries if lookup_key(pair[0]) not in withheld)
+
+
 @functools.cache
 def _equivalents() -> _NameEquivalents:
     """Index the given-name table both ways and derive the patronymic pairs from it."""
     raw = read_table("given_names.toml")
-    male = pairs(raw.get("male"), "given_names.toml male")
-    female = pairs(raw.get("female"), "given_names.toml female")
+    male = _kept(pairs(raw.get("male"), "given_names.toml male"))
+    female = _kept(pairs(raw.get("female"), "given_names.toml female"))
     patronymics = tuple(
         (patronymic_from(uk, sex, "uk"), patronymic_from(ru, sex, "ru"))
         for uk, ru in male
@@ -96,6 +108,25 @@ def _equivalents() -> _NameEquivalents:
         patronymic_uk_to_ru=patronymic_uk,
         patronymic_ru_to_uk=patronymic_ru,
     )
+
+
+def withhold_given_names(uk_names: Iterable[str]) -> frozenset[str]:
+    """Leave these Ukrainian given names, and the patronymics formed from them, out of the table.
+
+    For benchmarks only. Forms already derived from the table stay in the caches of
+    ``parley.matching``; use ``parley.matching.holdout.withheld_given_names``, which
+    clears them.
+
+    Args:
+        uk_names: Ukrainian given names as the table writes them; none restores the table.
+
+    Returns:
+        The names withheld until now, to pass back when done.
+    """
+    global _withheld
+    previous, _withheld = _withheld, frozenset(uk_names)
+    _equivalents.cache_clear()
+    return previous
 
 
 def given_name_pairs(sex: str) -> tuple[tuple[str, str], ...]:
