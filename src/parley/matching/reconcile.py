@@ -83,15 +83,14 @@ def _score(
     """Each request's pairs scored, best first, at most ``max_candidates`` of them.
 
     A pair's odds come from the model; its probability then allows for the rivals seen:
-    a request is at most one holding and a holding at most one request, so the
-    probability that ``(r, h)`` is the pair is its odds over one plus the odds of every
-    pair that would exclude it (``r`` with another holding, ``h`` with another request).
-    Two namesakes that each look sure alone thus share the belief between them.
+    a request is at most one holding, so the probability that ``(r, h)`` is the pair is
+    its odds over one plus the odds of all of ``r``'s pairs. Two namesakes that each look
+    sure alone thus share the belief between them. (Not so across requests: two
+    requests for one person that were not merged would take the belief from each other.)
     """
     keys = [tf_keys(holding) for holding in holdings]
     weights: dict[tuple[int, ...], float] = {}
     rows: list[list[tuple[float, int, tuple[int, ...], bool]]] = []
-    by_holding = [0.0] * len(holdings)
     for pairs in compared:
         row = []
         for h, levels, swapped in pairs:
@@ -99,17 +98,13 @@ def _score(
             if weight is None:
                 weight = weights[levels] = model.weight(levels)
             odds = model.odds(weight + model.tf_adjustment(levels, keys[h]))
-            by_holding[h] += odds
             row.append((odds, h, levels, swapped))
         rows.append(row)
     scored: list[list[Scored]] = []
     for request, row in enumerate(rows):
         by_request = sum(odds for odds, *_rest in row)
         ranked = sorted(
-            (
-                (odds / (1 + by_request + by_holding[h] - odds), h, levels, swapped)
-                for odds, h, levels, swapped in row
-            ),
+            ((odds / (1 + by_request), h, levels, swapped) for odds, h, levels, swapped in row),
             key=lambda item: -item[0],
         )[: config.max_candidates]
         scored.append(
