@@ -8,28 +8,27 @@ a field, and its JSON is what the change history keeps.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import fields
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from operator import attrgetter
+from typing import Any, cast
 
 from parley.domain.dates import PartialDate
-from parley.domain.holdings import (
-    Health,
-    Holding,
-    HoldingCategory,
-    HoldingStatus,
-    SeriousIllnessBasis,
-)
-from parley.domain.people import Identity, NameLanguage, Sex
-from parley.domain.requests import Priority, Request, RequestSource, RequestStatus
+from parley.domain.holdings import Holding
+from parley.domain.requests import Request
+from parley.services.readers import record_of
 from parley.services.schema import HOLDINGS, REQUESTS
 
 __all__ = [
     "HOLDING_CONTENT",
+    "HOLDING_VALUES",
+    "NEW_STATUS",
     "REQUEST_CONTENT",
+    "REQUEST_VALUES",
     "holding_from_row",
-    "holding_to_row",
     "request_from_row",
-    "request_to_row",
 ]
 
 # The content of a record is every column of its import file but the key: the file's
@@ -52,105 +51,30 @@ def content_json(row: Any, fields: tuple[str, ...]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
-def _identity_row(i: Identity) -> dict[str, Any]:
-    return {
-        "family_name": i.family_name,
-        "given_name": i.given_name,
-        "patronymic": i.patronymic,
-        "name_lang": i.name_lang.value,
-        "sex": i.sex.value,
-        "birth_date": i.birth_date.isoformat() if i.birth_date else None,
-        "birth_place": i.birth_place,
-        "nationality": i.nationality,
-        "mother_maiden_name": i.mother_maiden_name,
-        "rank": i.rank,
-        "service_number": i.service_number,
-        "unit": i.unit,
-        "document_number": i.document_number,
-    }
+def _getter(columns: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    get: Callable[[Any], tuple[Any, ...]] = attrgetter(*columns)
+    return get
 
 
-def _identity(row: Any) -> Identity:
-    return Identity(
-        family_name=row.family_name,
-        given_name=row.given_name,
-        patronymic=row.patronymic,
-        name_lang=NameLanguage(row.name_lang),
-        sex=Sex(row.sex),
-        birth_date=PartialDate.parse(row.birth_date) if row.birth_date else None,
-        birth_place=row.birth_place,
-        nationality=row.nationality,
-        mother_maiden_name=row.mother_maiden_name,
-        rank=row.rank,
-        service_number=row.service_number,
-        unit=row.unit,
-        document_number=row.document_number,
-    )
+# A stored row's values, in its file schema's column order (``record_id`` first).
+HOLDING_VALUES = _getter(HOLDINGS.columns)
+REQUEST_VALUES = _getter(REQUESTS.columns)
 
 
-def holding_to_row(h: Holding) -> dict[str, Any]:
-    """The table columns for a holding (bookkeeping columns excluded)."""
-    row = _identity_row(h.identity)
-    row.update(
-        party_code=h.party,
-        record_id=h.record_id,
-        category=h.category.value,
-        captured_on=h.captured_on,
-        capture_place=h.capture_place,
-        detention_place=h.detention_place,
-        health=h.health.value if h.health else None,
-        seriously_ill=h.seriously_ill,
-        seriously_ill_basis=h.seriously_ill_basis.value if h.seriously_ill_basis else None,
-        status=h.status.value,
-    )
-    return row
+def _new_status(record_type: type[Holding] | type[Request]) -> str:
+    default = next(f.default for f in fields(record_type) if f.name == "status")
+    return str(cast(StrEnum, default).value)
+
+
+# The status a record has when an import first stores it: the domain's default.
+NEW_STATUS = {"holdings": _new_status(Holding), "requests": _new_status(Request)}
 
 
 def holding_from_row(row: Any) -> Holding:
     """Rebuild a holding from a stored row."""
-    return Holding(
-        party=row.party_code,
-        record_id=row.record_id,
-        identity=_identity(row),
-        category=HoldingCategory(row.category),
-        captured_on=row.captured_on,
-        capture_place=row.capture_place,
-        detention_place=row.detention_place,
-        health=Health(row.health) if row.health else None,
-        seriously_ill=bool(row.seriously_ill),
-        seriously_ill_basis=SeriousIllnessBasis(row.seriously_ill_basis)
-        if row.seriously_ill_basis
-        else None,
-        status=HoldingStatus(row.status),
-    )
-
-
-def request_to_row(r: Request) -> dict[str, Any]:
-    """The table columns for a request (bookkeeping columns excluded)."""
-    row = _identity_row(r.identity)
-    row.update(
-        party_code=r.party,
-        record_id=r.record_id,
-        category=r.category.value if r.category else None,
-        captured_on=r.captured_on,
-        capture_place=r.capture_place,
-        priority=r.priority.value,
-        source=r.source.value,
-        status=r.status.value,
-    )
-    return row
+    return cast(Holding, record_of("holdings", row.party_code, HOLDING_VALUES(row), row.status))
 
 
 def request_from_row(row: Any) -> Request:
     """Rebuild a request from a stored row."""
-    return Request(
-        party=row.party_code,
-        record_id=row.record_id,
-        identity=_identity(row),
-        source=RequestSource(row.source),
-        priority=Priority(row.priority),
-        category=HoldingCategory(row.category) if row.category else None,
-        captured_on=row.captured_on,
-        capture_place=row.capture_place,
-        status=RequestStatus(row.status),
-    )
+    return cast(Request, record_of("requests", row.party_code, REQUEST_VALUES(row), row.status))

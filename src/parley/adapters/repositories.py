@@ -5,27 +5,28 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import BindParameter, Date, Table, bindparam, func, insert, select, text, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import BindParameter, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from parley.adapters import records
+from parley.adapters import bulk, records
 from parley.adapters.orm import (
     HoldingRow,
     ImportRow,
     PartyRow,
     RecordVersionRow,
     RequestRow,
-    UtcDateTime,
 )
 from parley.domain.holdings import Holding
 from parley.domain.parties import Party
 from parley.domain.requests import Request
 from parley.services.ports import BatchOutcome, Duplicate, RecordVersion
+from parley.services.readers import Values, values_of
+from parley.services.schema import HOLDINGS as HOLDING_SCHEMA
+from parley.services.schema import REQUESTS as REQUEST_SCHEMA
 
 __all__ = [
     "SqlImportLog",
@@ -106,8 +107,9 @@ class SqlImportLog:
 class _Mapping(Generic[R, Row]):
     kind: str
     table: type[Row]
-    to_row: Callable[[R], dict[str, Any]]
     from_row: Callable[[Any], R]
+    columns: tuple[str, ...]  # the file schema's columns, record_id first
+    values: Callable[[Any], Values]  # a stored row's values in that order
     content: tuple[str, ...]
 
 
@@ -121,66 +123,85 @@ class SqlRecordRepository(Generic[R, Row]):
     def store_batch(
         self, import_id: int, items: Sequence[tuple[int, R]], at: datetime
     ) -> BatchOutcome:
+        """Store domain records as ``store_rows`` stores their values."""
+        if not items:
+            return BatchOutcome()
+        rows = [(row_no, values_of(record)) for row_no, record in items]
+        return self.store_rows(import_id, items[0][1].party, rows, at)
+
+    def store_rows(
+        self, import_id: int, party: str, items: Sequence[tuple[int, Values]], at: datetime
+    ) -> BatchOutcome:
         """Insert new records, update changed ones (keeping the old version), skip the same.
 
-        A record id already stored by this same import, or repeated inside the batch, is
+        ``items`` are (row number, stored values in schema column order) of ``party``. A
+        record id already stored by this same import, or repeated inside the batch, is
         reported as a duplicate and not stored.
         """
         outcome = BatchOutcome()
-        if not items:
-            return outcome
-        table, content = self._m.table, self._m.content
-        party = items[0][1].party
-        wanted: dict[str, tuple[int, dict[str, Any]]] = {}
-        for row_no, record in items:
-            first = wanted.get(record.record_id)
+        wanted: dict[str, tuple[int, Values]] = {}
+        for item in items:
+            record_id = item[1][0]
+            first = wanted.get(record_id)
             if first is not None:
-                outcome.duplicates.append(Duplicate(row_no, record.record_id, first[0]))
-                continue
-            values = self._m.to_row(record)
-            wanted[record.record_id] = (row_no, values)
-        t = table.__table__
-        # Literal ids: PostgreSQL hashes a literal IN list, not a list of 1,000 bound
-        # parameters, which it compared one by one with every row of the party.
-        ids: BindParameter[list[str]] = bindparam("ids", expanding=True, literal_execute=True)
-        stored = {
-            row.record_id: row
-            for row in self._session.connection().execute(
-                select(t).where(t.c.party_code == party, t.c.record_id.in_(ids)),
-                {"ids": list(wanted)},
-            )
-        }
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        versions: list[dict[str, Any]] = []
+                outcome.duplicates.append(Duplicate(item[0], record_id, first[0]))
+            else:
+                wanted[record_id] = item
+        if not wanted:
+            return outcome
+        stored = self._stored(party, list(wanted))
+        writes = _Writes()
+        stored_values = self._m.values
         for record_id, (row_no, values) in wanted.items():
             old = stored.get(record_id)
             if old is None:
-                values.update(
-                    version=1, import_id=import_id, source_row=row_no, created_at=at, updated_at=at
-                )
-                inserts.append(values)
+                writes.inserts.append((row_no, values))
                 outcome.created += 1
             elif old.import_id == import_id:
                 outcome.duplicates.append(Duplicate(row_no, record_id, old.source_row or 0))
-            elif all(old._mapping[f] == values[f] for f in content):
-                updates.append({"b_id": old.id, "import_id": import_id, "source_row": row_no})
+            elif stored_values(old) == values:
+                writes.unchanged.append((import_id, row_no, old.id))
                 outcome.unchanged += 1
             else:
-                versions.append(self._version_of(old, import_id, at))
-                # A re-import changes what the file says, not where the person stands.
-                values.pop("status")
-                values.update(
-                    b_id=old.id,
-                    version=old.version + 1,
-                    import_id=import_id,
-                    source_row=row_no,
-                    updated_at=at,
-                )
-                updates.append(values)
+                writes.versions.append(self._version_of(old, import_id, at))
+                writes.changed.append(self._changed(old, values, import_id, row_no, at))
                 outcome.updated += 1
-        self._write(inserts, updates, versions)
+        self._write(party, import_id, at, writes)
         return outcome
+
+    def _stored(self, party: str, record_ids: list[str]) -> dict[str, Any]:
+        """The stored rows of ``party`` with these record ids, by record id."""
+        t = self._m.table.__table__
+        conn = self._session.connection()
+        if conn.dialect.name == "sqlite":
+            # One JSON array parameter: a statement SQLAlchemy compiles once, where 1,000
+            # literal ids were rendered in Python for every batch (a tenth of an import).
+            listed = func.json_each(bindparam("ids")).table_valued("value")
+            query = select(t).where(
+                t.c.party_code == party, t.c.record_id.in_(select(listed.c.value))
+            )
+            rows = conn.execute(query, {"ids": json.dumps(record_ids)})
+        else:
+            # Literal ids: PostgreSQL hashes a literal IN list, not a list of 1,000 bound
+            # parameters, which it compared one by one with every row of the party.
+            ids: BindParameter[list[str]] = bindparam("ids", expanding=True, literal_execute=True)
+            query = select(t).where(t.c.party_code == party, t.c.record_id.in_(ids))
+            rows = conn.execute(query, {"ids": record_ids})
+        return {row.record_id: row for row in rows}
+
+    def _changed(
+        self, old: Any, values: Values, import_id: int, row_no: int, at: datetime
+    ) -> dict[str, Any]:
+        # A re-import changes what the file says, not where the person stands: no status.
+        changed = dict(zip(self._m.columns[1:], values[1:], strict=True))
+        changed.update(
+            b_id=old.id,
+            version=old.version + 1,
+            import_id=import_id,
+            source_row=row_no,
+            updated_at=at,
+        )
+        return changed
 
     def _version_of(self, old: Any, import_id: int, at: datetime) -> dict[str, Any]:
         return {
@@ -193,23 +214,23 @@ class SqlRecordRepository(Generic[R, Row]):
             "replaced_by_import": import_id,
         }
 
-    def _write(
-        self,
-        inserts: list[dict[str, Any]],
-        updates: list[dict[str, Any]],
-        versions: list[dict[str, Any]],
-    ) -> None:
+    def _write(self, party: str, import_id: int, at: datetime, writes: _Writes) -> None:
         # Core statements, not ORM bulk: one executemany per statement shape, which is
         # what makes 100,000 rows take seconds rather than minutes.
         conn = self._session.connection()
         t = cast(Table, self._m.table.__table__)
-        if inserts:
-            _insert_many(conn, t, inserts)
-        if versions:
-            conn.execute(insert(cast(Table, RecordVersionRow.__table__)), versions)
-        for group in _group_by_keys(updates):
-            columns: dict[str, Any] = {k: bindparam(k) for k in group[0] if k != "b_id"}
-            conn.execute(update(t).where(t.c.id == bindparam("b_id")).values(columns), group)
+        if writes.inserts:
+            head = (party,)
+            tail = (records.NEW_STATUS[self._m.kind], 1, import_id)
+            bulk.insert_records(conn, t, self._m.columns, head, tail, writes.inserts, at)
+        if writes.versions:
+            conn.execute(insert(cast(Table, RecordVersionRow.__table__)), writes.versions)
+        if writes.unchanged:
+            bulk.mark_unchanged(conn, t, writes.unchanged)
+        if writes.changed:
+            columns: dict[str, Any] = {k: bindparam(k) for k in writes.changed[0] if k != "b_id"}
+            statement = update(t).where(t.c.id == bindparam("b_id")).values(columns)
+            conn.execute(statement, writes.changed)
         self._session.expire_all()
 
     def get(self, party: str, record_id: str) -> R | None:
@@ -264,70 +285,30 @@ class SqlRecordRepository(Generic[R, Row]):
         return out
 
 
-def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows through the driver's own executemany.
+@dataclass(slots=True)
+class _Writes:
+    """What one batch writes: new rows, rows the same as stored, changed rows, old versions."""
 
-    SQLAlchemy's Core executemany prepares every row's parameters in Python, a seventh
-    of a 100,000-row import (py-spy). The statement is built from our own table and
-    column names, quoted by the dialect; values are bound, never inlined. SQLite gets
-    dates and times as the text SQLAlchemy's SQLite types store and read back.
-    """
-    dialect = conn.dialect
-    quote = dialect.identifier_preparer.quote
-    columns = list(rows[0])
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
-    params = [tuple(row.values()) for row in rows]
-    if dialect.name == "sqlite":
-        for i, column in enumerate(columns):
-            kind = type(table.c[column].type)
-            if kind in (Date, UtcDateTime):
-                as_text = _text_of(date.isoformat if kind is Date else _sqlite_datetime)
-                params = [(*p[:i], as_text(p[i]), *p[i + 1 :]) for p in params]
-    conn.exec_driver_sql(sql, params)
-
-
-def _sqlite_datetime(value: datetime) -> str:
-    """An instant as orm.UtcDateTime stores it on SQLite: UTC, without the zone."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _text_of(convert: Callable[[Any], str]) -> Callable[[Any], str | None]:
-    """``convert``, once per distinct value: a batch repeats its times and many dates."""
-    done: dict[Any, str] = {}
-
-    def text(value: Any) -> str | None:
-        if value is None:
-            return None
-        if value not in done:
-            done[value] = convert(value)
-        return done[value]
-
-    return text
-
-
-def _group_by_keys(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(frozenset(row), []).append(row)
-    return list(groups.values())
+    inserts: list[tuple[int, Values]] = field(default_factory=list)
+    unchanged: list[tuple[int, int, int]] = field(default_factory=list)  # import, row, id
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)
 
 
 HOLDINGS: _Mapping[Holding, HoldingRow] = _Mapping(
     "holdings",
     HoldingRow,
-    records.holding_to_row,
     records.holding_from_row,
+    HOLDING_SCHEMA.columns,
+    records.HOLDING_VALUES,
     records.HOLDING_CONTENT,
 )
 REQUESTS: _Mapping[Request, RequestRow] = _Mapping(
     "requests",
     RequestRow,
-    records.request_to_row,
     records.request_from_row,
+    REQUEST_SCHEMA.columns,
+    records.REQUEST_VALUES,
     records.REQUEST_CONTENT,
 )
 

@@ -3,23 +3,28 @@
 Rows are read and checked one at a time and stored in batches inside one transaction;
 any problem anywhere means the transaction is rolled back and the user gets every
 problem found, each with its row and column.
+
+Each row goes once from its cells to the values a record stores (``readers.RowReader``).
+A table that can read its rows itself (``BatchedSource``: the file adapter, which reads
+a large CSV file in a second process) gets the reader and hands back batches; a
+repository that stores values (``RowStore``: the SQL repositories) takes them as they
+are, any other gets domain records. The transaction, and so all-or-nothing, stays here.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from parley.domain.events import HoldingsImported, RequestsImported
-from parley.domain.holdings import Holding
-from parley.domain.requests import Request
 from parley.errors import ImportProblem, ImportRejected
 from parley.services.parties import require_party
-from parley.services.ports import BatchOutcome, UnitOfWork, records_of
+from parley.services.ports import BatchOutcome, RecordRepository, UnitOfWork, records_of
+from parley.services.readers import RowReader, RowResult, Values, record_of
 from parley.services.schema import RecordSchema, schema_for
 
 __all__ = ["MAX_PROBLEMS", "ImportSummary", "TableSource", "import_records"]
@@ -100,17 +105,6 @@ def _check_columns(schema: RecordSchema, table: TableSource, problems: _Problems
             )
 
 
-def _check_keys(schema: RecordSchema, row: int, cells: dict[str, str]) -> list[ImportProblem]:
-    known = set(schema.columns)
-    return [
-        ImportProblem(
-            row, key, f"is not a {schema.kind} field (expected: {', '.join(schema.columns)})"
-        )
-        for key in cells
-        if key not in known
-    ]
-
-
 def import_records(
     uow: UnitOfWork,
     *,
@@ -187,6 +181,60 @@ def _long_lived_objects_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
+@runtime_checkable
+class RowStore(Protocol):
+    """A repository that stores rows as their stored values (the SQL repositories do).
+
+    It saves building a domain record per row only to take it apart again for its
+    table; ``ports.RecordRepository.store_batch`` takes domain records.
+    """
+
+    def store_rows(
+        self, import_id: int, party: str, items: Sequence[tuple[int, Values]], at: datetime
+    ) -> BatchOutcome: ...
+
+
+RowRead = Callable[[int, dict[str, str] | ImportProblem], RowResult]
+
+
+@runtime_checkable
+class BatchedSource(Protocol):
+    """A table that reads its rows through ``read`` itself, possibly in another process."""
+
+    def read_batches(self, read: RowRead, size: int) -> Iterator[list[tuple[int, RowResult]]]: ...
+
+
+StoreRows = Callable[[int, list[tuple[int, Values]], datetime], BatchOutcome]
+
+
+def _row_store(records: RecordRepository[Any], kind: str, party: str) -> StoreRows:
+    """Store values through ``store_rows`` where the repository has it, else as records."""
+    if isinstance(records, RowStore):
+        store_rows = records.store_rows
+        return lambda import_id, items, at: store_rows(import_id, party, items, at)
+
+    def store(import_id: int, items: list[tuple[int, Values]], at: datetime) -> BatchOutcome:
+        batch = [(row, record_of(kind, party, values)) for row, values in items]
+        return records.store_batch(import_id, batch, at)
+
+    return store
+
+
+def _read_batches(table: TableSource, read: RowRead) -> Iterator[list[tuple[int, RowResult]]]:
+    """The table's rows read into values or problems, ``BATCH`` rows at a time."""
+    if isinstance(table, BatchedSource):
+        yield from table.read_batches(read, BATCH)
+        return
+    batch: list[tuple[int, RowResult]] = []
+    for row, cells in table.rows():
+        batch.append((row, read(row, cells)))
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _store_rows(
     uow: UnitOfWork,
     schema: RecordSchema,
@@ -197,46 +245,38 @@ def _store_rows(
     problems: _Problems,
     on_progress: Callable[[int, int], None] | None,
 ) -> tuple[BatchOutcome, int]:
-    repository = records_of(uow, schema.kind)
-    check_keys = not table.columns
-    today = now.date()
+    store = _row_store(records_of(uow, schema.kind), schema.kind, party)
+    reader = RowReader(schema.kind, party, now.date(), check_keys=not table.columns)
     totals = BatchOutcome()
-    batch: list[tuple[int, Holding | Request]] = []
     rows = 0
-
-    def flush() -> None:
-        outcome = repository.store_batch(import_id, batch, now)
-        totals.created += outcome.created
-        totals.updated += outcome.updated
-        totals.unchanged += outcome.unchanged
-        problems.add(
-            [
-                ImportProblem(
-                    d.row,
-                    "record_id",
-                    f"{d.record_id!r} repeats row {d.first_row} (each record_id once per file)",
-                )
-                for d in outcome.duplicates
-            ]
-        )
-        batch.clear()
+    for batch in _read_batches(table, reader):
+        rows += len(batch)
+        good: list[tuple[int, Values]] = []
+        for row, result in batch:
+            if isinstance(result, list):
+                problems.add(result)
+            else:
+                good.append((row, result))
+        if good:
+            _count(totals, store(import_id, good, now), problems)
         if on_progress is not None:
             on_progress(*table.progress())
-
-    for row, cells in table.rows():
-        rows += 1
-        if isinstance(cells, ImportProblem):
-            problems.add([cells])
-            continue
-        if check_keys and (extra := _check_keys(schema, row, cells)):
-            problems.add(extra)
-            continue
-        record = schema.read(party, row, cells, today)
-        if isinstance(record, list):
-            problems.add(record)
-            continue
-        batch.append((row, record))
-        if len(batch) >= BATCH:
-            flush()
-    flush()
+    if on_progress is not None:
+        on_progress(*table.progress())
     return totals, rows
+
+
+def _count(totals: BatchOutcome, outcome: BatchOutcome, problems: _Problems) -> None:
+    totals.created += outcome.created
+    totals.updated += outcome.updated
+    totals.unchanged += outcome.unchanged
+    problems.add(
+        [
+            ImportProblem(
+                d.row,
+                "record_id",
+                f"{d.record_id!r} repeats row {d.first_row} (each record_id once per file)",
+            )
+            for d in outcome.duplicates
+        ]
+    )

@@ -29,7 +29,7 @@ from parley.domain.people import (
 from parley.domain.requests import Priority, Request, RequestSource
 from parley.errors import ImportProblem, InvalidValue
 
-__all__ = ["HOLDINGS", "REQUESTS", "RecordSchema", "format_cell", "schema_for"]
+__all__ = ["HOLDINGS", "REQUESTS", "TEXT_LIMITS", "RecordSchema", "format_cell", "schema_for"]
 
 E = TypeVar("E", bound=StrEnum)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -54,6 +54,16 @@ IDENTITY_COLUMNS = (
     "captured_on",
     "capture_place",
 )
+# Free-text columns and their longest value, in characters.
+TEXT_LIMITS = {
+    "birth_place": MAX_TEXT,
+    "rank": 100,
+    "service_number": 50,
+    "unit": MAX_TEXT,
+    "document_number": 50,
+    "capture_place": MAX_TEXT,
+    "detention_place": MAX_TEXT,
+}
 _TRUE = {"yes", "y", "true", "1", "так", "да", "т", "д"}
 _FALSE = {"no", "n", "false", "0", "ні", "нет", "н", ""}
 _SEX = {
@@ -215,12 +225,12 @@ def _identity(c: _Cells) -> Identity | None:
     values: dict[str, Any] = {
         "sex": c.checked("sex", _sex) or Sex.UNKNOWN,
         "birth_date": c.birth_date(),
-        "birth_place": c.text("birth_place"),
+        "birth_place": c.text("birth_place", limit=TEXT_LIMITS["birth_place"]),
         "nationality": c.checked("nationality", _country),
-        "rank": c.text("rank", limit=100),
-        "service_number": c.text("service_number", limit=50),
-        "unit": c.text("unit"),
-        "document_number": c.text("document_number", limit=50),
+        "rank": c.text("rank", limit=TEXT_LIMITS["rank"]),
+        "service_number": c.text("service_number", limit=TEXT_LIMITS["service_number"]),
+        "unit": c.text("unit", limit=TEXT_LIMITS["unit"]),
+        "document_number": c.text("document_number", limit=TEXT_LIMITS["document_number"]),
     }
     if family is None or given is None:
         return None
@@ -253,14 +263,73 @@ class RecordSchema:
             return c.problems or [ImportProblem(row, None, "is not a complete record")]
         return record
 
+    def read_cell(self, column: str, cell: str, today: date) -> Any:
+        """The value one cell of ``column`` stores, read on its own as ``read`` reads it.
+
+        Enumerations come back as their values; a date of birth as a ``PartialDate``.
+        Rules across fields (a basis without the flag, capture before birth) are not
+        checked here, and an empty ``name_lang`` stays ``None`` (it is guessed from names).
+
+        Raises:
+            InvalidValue: the cell has a problem ``read`` would report.
+        """
+        c = _Cells(0, {column: cell}, today)
+        value = _CELL_READS[column](c, column, column in self.required)
+        if c.problems:
+            raise InvalidValue(column, c.problems[0].message)
+        return value.value if isinstance(value, StrEnum) else value
+
+
+def _name_cell(c: _Cells, column: str, required: bool) -> str | None:
+    value: str | None = c.checked(column, _NAME[column], required=required, limit=MAX_NAME)
+    return value
+
+
+def _text_cell(c: _Cells, column: str, required: bool) -> str | None:
+    return c.text(column, limit=TEXT_LIMITS[column])
+
+
+def _choice_cell(enum: type[E], default: E | None = None) -> Callable[[_Cells, str, bool], Any]:
+    return lambda c, column, required: c.choice(column, enum, required=required) or default
+
+
+# How each column's cell reads on its own; ``_identity``, ``_holding`` and ``_request``
+# read the same cells the same way, and tests/unit/test_import_row_reader.py holds the
+# two in step.
+_CELL_READS: dict[str, Callable[[_Cells, str, bool], Any]] = {
+    "record_id": lambda c, _, __: c.checked("record_id", check_record_id, required=True),
+    "family_name": _name_cell,
+    "given_name": _name_cell,
+    "patronymic": _name_cell,
+    "mother_maiden_name": _name_cell,
+    "name_lang": lambda c, _, __: c.checked("name_lang", _name_lang),
+    "sex": lambda c, _, __: c.checked("sex", _sex) or Sex.UNKNOWN,
+    "birth_date": lambda c, _, __: c.birth_date(),
+    "birth_place": _text_cell,
+    "nationality": lambda c, _, __: c.checked("nationality", _country),
+    "category": _choice_cell(HoldingCategory),
+    "rank": _text_cell,
+    "service_number": _text_cell,
+    "unit": _text_cell,
+    "document_number": _text_cell,
+    "captured_on": lambda c, column, _: c.full_date(column),
+    "capture_place": _text_cell,
+    "detention_place": _text_cell,
+    "health": _choice_cell(Health),
+    "seriously_ill": lambda c, column, _: c.flag(column),
+    "seriously_ill_basis": _choice_cell(SeriousIllnessBasis),
+    "priority": _choice_cell(Priority, Priority.NORMAL),
+    "source": _choice_cell(RequestSource),
+}
+
 
 def _holding(c: _Cells, party: str) -> Holding | None:
     identity = _identity(c)
     category = c.choice("category", HoldingCategory, required=True)
     fields: dict[str, Any] = {
         "captured_on": c.full_date("captured_on"),
-        "capture_place": c.text("capture_place"),
-        "detention_place": c.text("detention_place"),
+        "capture_place": c.text("capture_place", limit=TEXT_LIMITS["capture_place"]),
+        "detention_place": c.text("detention_place", limit=TEXT_LIMITS["detention_place"]),
         "health": c.choice("health", Health),
         "seriously_ill": c.flag("seriously_ill"),
         "seriously_ill_basis": c.choice("seriously_ill_basis", SeriousIllnessBasis),
@@ -278,7 +347,7 @@ def _request(c: _Cells, party: str) -> Request | None:
         "priority": c.choice("priority", Priority) or Priority.NORMAL,
         "category": c.choice("category", HoldingCategory),
         "captured_on": c.full_date("captured_on"),
-        "capture_place": c.text("capture_place"),
+        "capture_place": c.text("capture_place", limit=TEXT_LIMITS["capture_place"]),
     }
     record_id = c.cells.get("record_id", "").strip()
     if identity is None or source is None or c.problems:

@@ -70,7 +70,9 @@ def open_table(path: Path, *, format: str | None = None, encoding: str | None = 
         codec = _codec_of(name, head, encoding, kind)
         if kind == "json":
             return open_json(name, reader, size, codec)
-        return _open_csv(name, reader, size, codec, head)
+        table = _open_csv(name, reader, size, codec, head)
+        table.reopen = (path, format, encoding)
+        return table
     except BaseException:
         raw.close()
         raise
@@ -216,8 +218,8 @@ def _csv_rows(name: str, cells: Iterator[list[str]], codec: str) -> Iterator[Raw
             yield row + 1, ImportProblem(row + 1, None, _csv_error(str(e)))
             return
         row += 1
-        if not "".join(record).strip():
-            continue
+        if not record or not (record[0].strip() or "".join(record).strip()):
+            continue  # a blank line (the first cell decides for almost every row)
         yield row, record
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from parley.adapters.formats.background import Batch, ChildReading, Job, RowRead, worth_a_child
 from parley.adapters.formats.bytes import HashingReader
 from parley.errors import ImportProblem, ImportRejected
 
@@ -38,17 +40,51 @@ class Table:
     encoding: str | None = None
     header_row: int = 1
     on_close: Callable[[], None] | None = None
+    reopen: tuple[Path, str | None, str | None] | None = None  # path, declared format, encoding
+    _child: ChildReading | None = None
 
     def rows(self) -> Iterator[RowResult]:
         """The data rows; a fatal problem (undecodable bytes) is the last item."""
         return self._rows
 
+    def read_batches(self, read: RowRead, size: int) -> Iterator[Batch]:
+        """The data rows as ``(row, read(row, cells))``, ``size`` rows at a time.
+
+        A large CSV file is read by a child process (``background``) while the caller
+        stores what it has received; anything else is read here, as ``rows`` reads it.
+        ``progress`` and ``sha256`` follow whichever process read the file.
+        """
+        if self.reopen is not None and self.format == "csv" and worth_a_child(self._size):
+            path, format, encoding = self.reopen
+            job = Job(path.absolute(), format, encoding, self.columns, self.header_row)
+            child = ChildReading(job, self.name, read, size)
+            try:
+                child.start()
+            except OSError:
+                pass  # no second process to be had: read here after all
+            else:
+                self._child = child
+                yield from child.batches()
+                return
+        batch: Batch = []
+        for row, cells in self._rows:
+            batch.append((row, read(row, cells)))
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
     def progress(self) -> tuple[int, int]:
         """Bytes read so far, and the size of the file."""
+        if self._child is not None:
+            return self._child.consumed, self._size
         return self._reader.consumed, self._size
 
     def sha256(self) -> str:
         """SHA-256 of the whole file (reads what is left, if anything)."""
+        if self._child is not None and self._child.digest is not None:
+            return self._child.digest  # of the bytes the rows were read from
         self._reader.drain()
         return self._reader.hexdigest()
 
@@ -94,7 +130,11 @@ def cells_by_column(
                 ImportProblem(row, None, f"has {len(cells)} cells but the header has {width}"),
             )
             continue
-        stray = next((i for i in unnamed if i < len(cells) and cells[i].strip()), None)
+        stray = (
+            next((i for i in unnamed if i < len(cells) and cells[i].strip()), None)
+            if unnamed
+            else None
+        )
         if stray is not None:
             message = f"has a value in column {stray + 1}, which has no header"
             yield row, ImportProblem(row, None, message)
