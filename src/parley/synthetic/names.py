@@ -33,6 +33,7 @@ __all__ = [
     "feminine_surname",
     "name_book",
     "read_data",
+    "surname",
 ]
 
 NATIONALITIES = ("UA", "RU")
@@ -138,7 +139,7 @@ def _cumulative(count: int, skew: float) -> tuple[float, ...]:
     return tuple(itertools.accumulate(rank**-skew for rank in range(1, count + 1)))
 
 
-def _surname(masculine: str, nationality: str) -> Surname:
+def surname(masculine: str, nationality: str) -> Surname:
     """All spellings of one surname of a person of ``nationality``."""
     native_lang = NATIVE_LANGUAGE[nationality]
     foreign_lang = "ru" if native_lang == "uk" else "uk"
@@ -187,7 +188,7 @@ def name_book(nationality: str) -> NameBook:
     """
     if nationality not in NATIONALITIES:
         raise ValueError(f"nationality must be one of {NATIONALITIES}, not {nationality!r}")
-    surnames = tuple(_surname(name, nationality) for name in _surname_list(nationality))
+    surnames = tuple(surname(name, nationality) for name in _surname_list(nationality))
     male_pairs, female_pairs = given_name_pairs("M"), given_name_pairs("F")
     return NameBook(
         nationality=nationality,
