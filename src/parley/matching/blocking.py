@@ -10,6 +10,10 @@ given name outside the dictionary) does not lose a true pair:
 - ``c``: the same with the family-name skeleton's vowels dropped, so that the vowels
   Ukrainian and Russian spell differently (Chornyi and Черный, Bilous and Белоус, Palii
   and Палей) do not part a pair when a Latin name was read back into the wrong root;
+- ``fp`` and ``fe``: the first three or the last four letters of a family-name skeleton
+  and a given-name skeleton, asked by a request that has neither a full date nor a
+  patronymic with its year (which the ``gd`` and ``gpy`` keys would cover), so that a
+  mistyped surname is still found;
 - ``fy``: a family-name skeleton and the year of birth;
 - ``gd``: a given-name skeleton and the full date of birth;
 - ``gpy``: given-name and patronymic skeletons and the year of birth;
@@ -28,9 +32,10 @@ from dataclasses import dataclass
 from parley.matching.features import Features
 from parley.matching.forms import name_keys
 
-__all__ = ["MAX_BLOCK", "Blocking", "block", "blocking_keys"]
+__all__ = ["LOOSE", "MAX_BLOCK", "Blocking", "block", "blocking_keys"]
 
 MAX_BLOCK = 2_000
+LOOSE = ("fp:", "fe:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +46,15 @@ class Blocking:
         pairs: for each request index, the indices of the holdings to score with it.
         count: the number of pairs in all.
         oversized_keys: keys skipped because too many holdings share them.
+        loose: for each request index, the holdings that only a loose key (``LOOSE``)
+            reached: scored, but not learnt from, since most are different people who
+            share a given name and a few letters of a surname.
     """
 
     pairs: list[list[int]]
     count: int
     oversized_keys: int
+    loose: list[frozenset[int]]
 
 
 _VOWELS = str.maketrans("", "", "aeiouy")
@@ -77,6 +86,14 @@ def blocking_keys(person: Features, *, asking: bool = False) -> set[str]:
     keys = {f"n:{key}" for key in named}
     keys.update(f"c:{_consonants(key)}" for key in named)
     birth = person.birth
+    covered = birth is not None and (birth.day is not None or forms.patronymic is not None)
+    if not covered or not asking:  # a full date or a patronymic gives gd or gpy keys
+        keys.update(
+            f"{part}:{piece}|{given}"
+            for family in forms.family.skeletons
+            for part, piece in (("fp", family[:3]), ("fe", family[-4:]))
+            for given in forms.given.skeletons
+        )
     if birth is not None:
         keys.update(_year_keys("fy", forms.family.skeletons, birth.year))
         if asking:
@@ -126,9 +143,11 @@ def block(
     """
     index = _index(holdings)
     pairs: list[list[int]] = []
+    loose: list[frozenset[int]] = []
     count = oversized = 0
     for position, request in enumerate(requests):
         found: set[int] = set()
+        reached_loosely: set[int] = set()
         for key in blocking_keys(request, asking=True):
             members = index.get(key)
             if not members:
@@ -136,17 +155,20 @@ def block(
             if len(members) > MAX_BLOCK:
                 oversized += 1
                 continue
-            found.update(members)
-        if same_list:
+            (reached_loosely if key.startswith(LOOSE) else found).update(members)
+        if same_list:  # duplicates need a strict key: a loose one is no evidence of one person
             found.discard(position)
-        pairs.append(sorted(found))
-        count += len(found)
+            reached_loosely.clear()
+        only_loosely = frozenset(reached_loosely - found)
+        pairs.append(sorted(found | only_loosely))
+        loose.append(only_loosely)
+        count += len(found) + len(only_loosely)
         if on_progress is not None and position % 1000 == 999:
             on_progress(position + 1, len(requests))
     if same_list:
         pairs = _each_pair_once(pairs)
         count = sum(map(len, pairs))
-    return Blocking(pairs=pairs, count=count, oversized_keys=oversized)
+    return Blocking(pairs=pairs, count=count, oversized_keys=oversized, loose=loose)
 
 
 def _each_pair_once(pairs: list[list[int]]) -> list[list[int]]:

@@ -18,6 +18,9 @@ from parley.matching.blocking import block
 from parley.matching.comparisons import (
     DATE_DIFFERENT,
     DATE_EXACT,
+    DATE_SWAPPED,
+    DATE_TYPO,
+    DATE_YEAR,
     FIELDS,
     MISSING,
     NAME_SKELETON,
@@ -29,6 +32,9 @@ from parley.matching.scoring import Model, estimate_u, name_frequencies, tf_keys
 __all__ = ["find_duplicates"]
 
 _RANDOM_PAIRS = 10_000
+# Full dates of birth that are one date as typed twice: equal, a digit off, day and month
+# swapped, or the year off by one with the same day and month.
+_NEAR_DATES = frozenset({DATE_EXACT, DATE_TYPO, DATE_SWAPPED, DATE_YEAR})
 _FIELD_NAMES = [field.name for field in FIELDS]
 SERVICE_NUMBER = _FIELD_NAMES.index("service_number")
 DOCUMENT_NUMBER = _FIELD_NAMES.index("document_number")
@@ -54,8 +60,9 @@ def _surely_one_person(levels: tuple[int, ...]) -> bool:
 
     Merging drops a request from the decisions, so two people merged by mistake would
     lose one of them: names must agree at least by skeleton, a patronymic given on both
-    sides must too, and the full date of birth or an identity number must be the same.
-    Two requests that fall short stay apart and meet again in assignment, where they
+    sides must too, and both must give one full date of birth (equal, or as one date is
+    mistyped: a digit off, day and month swapped, the year off by one) or one identity
+    number. Two requests that fall short stay apart and meet again in assignment, where they
     compete for one holding and go to review.
     """
     given, family, patronymic, birth = levels[:4]
@@ -63,7 +70,9 @@ def _surely_one_person(levels: tuple[int, ...]) -> bool:
     patronymic_fits = patronymic == MISSING or patronymic <= NAME_SKELETON
     numbers = levels[SERVICE_NUMBER] == 0 or levels[DOCUMENT_NUMBER] == 0
     return (
-        names and patronymic_fits and (birth == DATE_EXACT or (numbers and birth != DATE_DIFFERENT))
+        names
+        and patronymic_fits
+        and (birth in _NEAR_DATES or (numbers and birth != DATE_DIFFERENT))
     )
 
 

@@ -57,8 +57,11 @@ def _prepare_all(
 
 def _compare_blocked(
     requests: Sequence[Features], holdings: Sequence[Features], on_progress: Progress | None
-) -> tuple[list[list[Compared]], int]:
-    """The levels of every blocked pair, by request."""
+) -> tuple[list[list[Compared]], int, Counter[tuple[int, ...]]]:
+    """The levels of every blocked pair, by request; and the level patterns to learn from.
+
+    Pairs that only a loose blocking key reached are compared but not learnt from.
+    """
 
     def blocking_progress(done: int, total: int) -> None:
         if on_progress is not None:
@@ -66,11 +69,15 @@ def _compare_blocked(
 
     blocking = block(requests, holdings, on_progress=blocking_progress)
     compared: list[list[Compared]] = []
+    patterns: Counter[tuple[int, ...]] = Counter()
     for index, (request, chosen) in enumerate(zip(requests, blocking.pairs, strict=True)):
-        compared.append([(h, *compare(request, holdings[h])) for h in chosen])
+        row = [(h, *compare(request, holdings[h])) for h in chosen]
+        loose = blocking.loose[index]
+        patterns.update(levels for h, levels, _swapped in row if h not in loose)
+        compared.append(row)
         if on_progress is not None and index % 1000 == 999:
             on_progress("comparing", index + 1, len(requests))
-    return compared, blocking.count
+    return compared, blocking.count, patterns
 
 
 def _score(
@@ -233,8 +240,8 @@ def reconcile(
     _check_unique(holdings, "holdings")
     wanted = _prepare_all(requests, "preparing requests", on_progress)
     held = _prepare_all(holdings, "preparing holdings", on_progress)
-    compared, pair_count = _compare_blocked(wanted, held, on_progress)
-    model = _fit_model(wanted, held, compared, config)
+    compared, pair_count, patterns = _compare_blocked(wanted, held, on_progress)
+    model = _fit_model(wanted, held, patterns, config)
     scored = _score(model, wanted, held, compared, config)
     groups = find_duplicates(wanted, model, config.match_threshold, config.seed)
     _merge_groups(scored, groups, config.max_candidates)
@@ -303,11 +310,10 @@ def _constrain(
 def _fit_model(
     wanted: Sequence[Features],
     held: Sequence[Features],
-    compared: Sequence[Sequence[Compared]],
+    patterns: Counter[tuple[int, ...]],
     config: MatchConfig,
 ) -> Model:
-    """Fit the model on the blocked pairs, ``u`` from random pairs."""
-    patterns = Counter(levels for pairs in compared for _h, levels, _s in pairs)
+    """Fit the model on the blocked pairs' level patterns, ``u`` from random pairs."""
     return fit(
         patterns,
         estimate_u(wanted, held, RANDOM_PAIRS, config.seed),

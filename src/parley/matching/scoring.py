@@ -18,17 +18,17 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from parley.matching.comparisons import FIELDS, MISSING, compare
+from parley.matching.comparisons import DATE_EXACT, FIELDS, MISSING, NAME_SKELETON, compare
 from parley.matching.features import Features
 from parley.matching.skeleton import skeleton
 
 __all__ = ["Model", "estimate_u", "fit", "name_frequencies", "tf_keys"]
 
 Levels = tuple[int, ...]
-GIVEN, FAMILY = 0, 1  # FIELDS indices of given_name and family_name
+GIVEN, FAMILY, BIRTH = 0, 1, 3  # FIELDS indices of given_name, family_name, birth_date
 TF_LEVELS = 2  # exact and equivalent names are weighed by frequency (as Splink: exact only)
 _FLOOR = 1e-6
 _PSEUDO_PAIRS = 20.0
@@ -187,6 +187,47 @@ def _largest_change(old: Sequence[Sequence[float]], new: Sequence[Sequence[float
     return max(abs(a - b) for x, y in zip(old, new, strict=True) for a, b in zip(x, y, strict=True))
 
 
+def _em(
+    patterns: Counter[Levels], u: Sequence[Sequence[float]], iterations: int
+) -> tuple[list[list[float]], float, int]:
+    """Expectation-maximisation of ``m`` and the share of true pairs among ``patterns``.
+
+    Both classes are fitted: ``m``, and the other class's own level shares (blocked
+    pairs that are different people still agree on what blocked them).
+
+    Returns:
+        ``m``, the share of true pairs, and the rounds run.
+    """
+    start_m = [list(_START_M[field.name]) for field in FIELDS]
+    m: list[list[float]] = [list(row) for row in start_m]
+    other: list[list[float]] = [list(row) for row in u]
+    share = 0.3
+    pairs = max(sum(patterns.values()), 1)
+    done = 0
+    for done in range(1, iterations + 1):  # noqa: B007 - the count is reported
+        weights = {pattern: _posterior(pattern, share, m, other) for pattern in patterns}
+        new_m = _maximise(patterns, weights, start_m)
+        other = _maximise(patterns, {p: 1 - w for p, w in weights.items()}, u)
+        share = min(max(sum(weights[p] * c for p, c in patterns.items()) / pairs, 1e-6), 1 - 1e-6)
+        change = _largest_change(m, new_m)
+        m = new_m
+        if change < 1e-5:
+            break
+    return m, share, done
+
+
+def _session(
+    patterns: Counter[Levels], keep: Callable[[Levels], bool], hidden: frozenset[int]
+) -> Counter[Levels]:
+    """The patterns of the pairs ``keep`` selects, with the ``hidden`` fields made missing."""
+    chosen: Counter[Levels] = Counter()
+    for pattern, count in patterns.items():
+        if keep(pattern):
+            masked = tuple(MISSING if f in hidden else level for f, level in enumerate(pattern))
+            chosen[masked] += count
+    return chosen
+
+
 def fit(
     patterns: Counter[Levels],
     u: tuple[tuple[float, ...], ...],
@@ -197,35 +238,41 @@ def fit(
 ) -> Model:
     """Fit ``m`` and the prior by EM over the blocked pairs' level patterns.
 
-    The blocked pairs are a mixture of true pairs and of different people who share a
-    name or a date; EM fits both classes (``m``, and the blocked non-pairs' own level
-    shares, which are not ``u``: they agree on names by construction). Scoring then uses
-    ``m`` against the chance shares ``u`` of random pairs, with the prior that two random
-    records are one person, as Splink does.
+    As Splink trains, in two sessions, each on the pairs that agree on some fields and
+    learning only the others (a session's selecting fields would teach EM that every
+    pair agrees on them, and EM left to itself on all the pairs finds "same given name
+    and patronymic" rather than "same person"):
+
+    - pairs whose family names agree teach every field but the family name, and the
+      share of true pairs among them;
+    - pairs whose given names agree and whose full dates of birth are equal teach the
+      family name.
+
+    Scoring then uses ``m`` against the chance shares ``u`` of random pairs, with the
+    prior that two random records are one person.
 
     Args:
         patterns: each level pattern of the blocked pairs, with how many pairs have it.
         u: the chance-agreement shares of random pairs (``estimate_u``).
         name_tf: name frequencies among the holdings (``name_frequencies``).
         comparisons: how many pairs the lists make in all (requests x holdings).
-        iterations: the most EM rounds; it stops earlier once ``m`` settles.
+        iterations: the most EM rounds in each session.
     """
-    start_m = [list(_START_M[field.name]) for field in FIELDS]
-    m: list[list[float]] = [list(row) for row in start_m]
-    blocked_u: list[list[float]] = [list(row) for row in u]
-    share = 0.3
-    pairs = max(sum(patterns.values()), 1)
-    done = 0
-    for done in range(1, iterations + 1):  # noqa: B007 - the count is reported
-        weights = {pattern: _posterior(pattern, share, m, blocked_u) for pattern in patterns}
-        new_m = _maximise(patterns, weights, start_m)
-        blocked_u = _maximise(patterns, {p: 1 - w for p, w in weights.items()}, u)
-        share = min(max(sum(weights[p] * c for p, c in patterns.items()) / pairs, 1e-6), 1 - 1e-6)
-        change = _largest_change(m, new_m)
-        m = new_m
-        if change < 1e-5:
-            break
-    prior = min(max(share * pairs / max(comparisons, 1), 1e-12), 0.5)
+    by_family = _session(patterns, lambda p: 0 <= p[FAMILY] <= NAME_SKELETON, frozenset({FAMILY}))
+    by_date = _session(
+        patterns,
+        lambda p: p[BIRTH] == DATE_EXACT and 0 <= p[GIVEN] <= NAME_SKELETON,
+        frozenset({GIVEN, BIRTH}),
+    )
+    if not by_family:
+        by_family = patterns
+    m, share, done = _em(by_family, u, iterations)
+    if by_date:
+        m_date, _share, _done = _em(by_date, u, iterations)
+        m[FAMILY] = m_date[FAMILY]
+    family_agrees = sum(m[FAMILY][: NAME_SKELETON + 1]) if by_family is not patterns else 1.0
+    true_pairs = share * sum(by_family.values()) / max(family_agrees, 1e-6)
+    prior = min(max(true_pairs / max(comparisons, 1), 1e-12), 0.5)
     return Model(
         prior=prior,
         m=tuple(tuple(max(value, _FLOOR) for value in row) for row in m),
