@@ -16,6 +16,9 @@ with engine.connect() as connection:
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        # SQLite's DDL is transactional too (parley issues BEGIN itself): all migrations
+        # in one transaction, so that a second process never sees a half-made schema.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         context.run_migrations()
