@@ -4,10 +4,13 @@ They keep the promises the SQL adapters keep, and no more:
 
 - ``FakeUnitOfWork`` rolls back everything (records, imports, queued events) unless
   ``commit()`` was called inside the ``with`` block; committed events land in ``events``.
-- ``FakeRecordRepository.store_batch`` reports a record id repeated inside a batch, or
-  already stored by the same import, as a ``Duplicate`` and does not store it; a record
-  the same as stored counts as unchanged; a changed one is updated, keeping its status.
-- ``FakeTable`` is an import file that is already open: columns, rows, a digest.
+- ``FakeRecordRepository.store_rows`` takes stored values, as the SQL repositories do,
+  and keeps the domain records they describe. It reports a record id repeated inside a
+  batch, then one already stored by the same import, as a ``Duplicate`` and does not
+  store it; a record the same as stored counts as unchanged; a changed one is updated,
+  keeping its status and its old version.
+- ``FakeTable`` is an import file that is already open: columns, rows, a digest; it
+  reads its batches in this process, as the file adapter reads a small file.
 """
 
 from __future__ import annotations
@@ -18,14 +21,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Generic, Self, TypeVar
+from typing import Generic, Self, TypeVar, cast
 
 from parley.domain.events import DomainEvent
 from parley.domain.holdings import Holding
 from parley.domain.parties import Party
 from parley.domain.requests import Request
 from parley.errors import ImportProblem
+from parley.services.importing import RowRead
 from parley.services.ports import BatchOutcome, Duplicate, RecordVersion
+from parley.services.readers import RowResult, Values, record_of
 
 __all__ = [
     "FakeImportLog",
@@ -67,31 +72,31 @@ class _Stored(Generic[R]):
 class FakeRecordRepository(Generic[R]):
     """Holdings or requests of every party, keyed by (party, record_id)."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
         self.stored: dict[tuple[str, str], _Stored[R]] = {}
         self.old_versions: dict[tuple[str, str], list[RecordVersion]] = {}
-        self.batches: list[list[tuple[int, R]]] = []
 
-    def store_batch(
-        self, import_id: int, items: Sequence[tuple[int, R]], at: datetime
+    def store_rows(
+        self, import_id: int, party: str, items: Sequence[tuple[int, Values]], at: datetime
     ) -> BatchOutcome:
-        self.batches.append(list(items))
         outcome = BatchOutcome()
-        first_rows: dict[str, int] = {}
-        for row, record in items:
-            key = (record.party, record.record_id)
+        wanted: dict[str, tuple[int, Values]] = {}
+        for row, values in items:
+            record_id = values[0]
+            if record_id in wanted:
+                outcome.duplicates.append(Duplicate(row, record_id, wanted[record_id][0]))
+            else:
+                wanted[record_id] = (row, values)
+        for record_id, (row, values) in wanted.items():
+            key = (party, record_id)
             old = self.stored.get(key)
-            if record.record_id in first_rows:
-                outcome.duplicates.append(
-                    Duplicate(row, record.record_id, first_rows[record.record_id])
-                )
-                continue
-            first_rows[record.record_id] = row
+            record = cast(R, record_of(self.kind, party, values))
             if old is None:
                 self.stored[key] = _Stored(record, 1, import_id, row, at)
                 outcome.created += 1
             elif old.import_id == import_id:
-                outcome.duplicates.append(Duplicate(row, record.record_id, old.source_row))
+                outcome.duplicates.append(Duplicate(row, record_id, old.source_row))
             elif dataclasses.replace(record, status=old.record.status) == old.record:
                 self.stored[key] = dataclasses.replace(old, import_id=import_id, source_row=row)
                 outcome.unchanged += 1
@@ -188,8 +193,8 @@ class FakeUnitOfWork:
 
     def __init__(self, parties: Iterable[Party] = ()) -> None:
         self.parties = FakePartyRepository(parties)
-        self.holdings: FakeRecordRepository[Holding] = FakeRecordRepository()
-        self.requests: FakeRecordRepository[Request] = FakeRecordRepository()
+        self.holdings: FakeRecordRepository[Holding] = FakeRecordRepository("holdings")
+        self.requests: FakeRecordRepository[Request] = FakeRecordRepository("requests")
         self.imports = FakeImportLog()
         self.committed = False
         self.recorded: list[DomainEvent] = []
@@ -267,6 +272,16 @@ class FakeTable:
         for number, cells in enumerate(self.data, start=2):
             self.read += 1
             yield number, cells
+
+    def read_batches(self, read: RowRead, size: int) -> Iterator[list[tuple[int, RowResult]]]:
+        batch: list[tuple[int, RowResult]] = []
+        for row, cells in self.rows():
+            batch.append((row, read(row, cells)))
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
     def progress(self) -> tuple[int, int]:
         return self.read, len(self.data)

@@ -43,6 +43,7 @@ from parley.matching.results import (
     Record,
 )
 from parley.services.match_files import MATCH_COLUMNS, match_files, read_match_file
+from parley.services.readers import Values, values_of
 from parley.services.reconciling import reconcile_parties
 from parley.services.reviewing import decide, review_queue
 from tests.unit.fakes import FakeTable, FakeUnitOfWork
@@ -220,9 +221,14 @@ def stored(
     requests: Iterable[Request] = (), holdings: Iterable[Holding] = ()
 ) -> ReviewingUnitOfWork:
     uow = ReviewingUnitOfWork([Party("UA", "Party U", "uk"), Party("RU", "Party R", "ru")])
-    uow.requests.store_batch(1, list(enumerate(requests, start=2)), NOW)
-    uow.holdings.store_batch(2, list(enumerate(holdings, start=2)), NOW)
+    uow.requests.store_rows(1, "UA", _rows(requests), NOW)
+    uow.holdings.store_rows(2, "RU", _rows(holdings), NOW)
     return uow
+
+
+def _rows(records: Iterable[Request | Holding]) -> list[tuple[int, Values]]:
+    """The records as rows 2, 3, ... of a file, in their stored values."""
+    return [(row, values_of(record)) for row, record in enumerate(records, start=2)]
 
 
 def three_requests() -> ReviewingUnitOfWork:

@@ -24,7 +24,7 @@ from parley.domain.holdings import Holding
 from parley.domain.parties import Party
 from parley.domain.requests import Request
 from parley.services.ports import BatchOutcome, Duplicate, RecordVersion
-from parley.services.readers import Values, values_of
+from parley.services.readers import Values
 from parley.services.schema import HOLDINGS as HOLDING_SCHEMA
 from parley.services.schema import REQUESTS as REQUEST_SCHEMA
 
@@ -119,15 +119,6 @@ class SqlRecordRepository(Generic[R, Row]):
     def __init__(self, session: Session, mapping: _Mapping[R, Row]) -> None:
         self._session = session
         self._m: _Mapping[R, Row] = mapping
-
-    def store_batch(
-        self, import_id: int, items: Sequence[tuple[int, R]], at: datetime
-    ) -> BatchOutcome:
-        """Store domain records as ``store_rows`` stores their values."""
-        if not items:
-            return BatchOutcome()
-        rows = [(row_no, values_of(record)) for row_no, record in items]
-        return self.store_rows(import_id, items[0][1].party, rows, at)
 
     def store_rows(
         self, import_id: int, party: str, items: Sequence[tuple[int, Values]], at: datetime

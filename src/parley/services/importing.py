@@ -5,45 +5,86 @@ any problem anywhere means the transaction is rolled back and the user gets ever
 problem found, each with its row and column.
 
 Each row goes once from its cells to the values a record stores (``readers.RowReader``).
-A table that can read its rows itself (``BatchedSource``: the file adapter, which reads
-a large CSV file in a second process) gets the reader and hands back batches; a
-repository that stores values (``RowStore``: the SQL repositories) takes them as they
-are, any other gets domain records. The transaction, and so all-or-nothing, stays here.
+The table reads its rows through that reader and hands back batches
+(``TableSource.read_batches``: the file adapter reads a large CSV file in a second
+process); the repository stores the values as they are
+(``ports.RecordRepository.store_rows``). The transaction, and so all-or-nothing, stays
+here.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol
 
 from parley.domain.events import HoldingsImported, RequestsImported
 from parley.errors import ImportProblem, ImportRejected
 from parley.services.parties import require_party
-from parley.services.ports import BatchOutcome, RecordRepository, UnitOfWork, records_of
-from parley.services.readers import RowReader, RowResult, Values, record_of
+from parley.services.ports import BatchOutcome, UnitOfWork, records_of
+from parley.services.readers import RowReader, RowResult, Values
 from parley.services.schema import RecordSchema, schema_for
 
-__all__ = ["MAX_PROBLEMS", "ImportSummary", "TableSource", "import_records"]
+__all__ = [
+    "MAX_PROBLEMS",
+    "ImportSummary",
+    "RowRead",
+    "TableSource",
+    "check_columns",
+    "import_records",
+    "report_repeat",
+]
 
 BATCH = 1000
 MAX_PROBLEMS = 1000  # kept in full; beyond this only counted
 
+Cells = dict[str, str] | ImportProblem  # a row's cells by column, or why it could not be read
+RowRead = Callable[[int, Cells], RowResult]
+
 
 class TableSource(Protocol):
-    """An open import file (``parley.adapters.formats.reading.Table``)."""
+    """An open import file (``parley.adapters.formats.reading.Table``).
+
+    Attributes:
+        name: the file name shown in messages.
+        columns: the column names in file order; empty for JSON, whose records name
+            their own fields.
+        problems: problems of the header found on opening.
+        header_row: the row that names the columns.
+    """
 
     name: str
     columns: list[str]
     problems: list[ImportProblem]
     header_row: int
 
-    def rows(self) -> Iterator[tuple[int, dict[str, str] | ImportProblem]]: ...
-    def progress(self) -> tuple[int, int]: ...
-    def sha256(self) -> str: ...
+    def rows(self) -> Iterator[tuple[int, Cells]]:
+        """The data rows in file order; a problem that ends the reading is the last item."""
+        ...
+
+    def read_batches(self, read: RowRead, size: int) -> Iterator[list[tuple[int, RowResult]]]:
+        """The rows of ``rows``, each as ``(row, read(row, cells))``, ``size`` rows at a time.
+
+        The table may read and call ``read`` in another process (so ``read`` must be
+        picklable); whatever reads them, the batches come in file order, every batch but
+        the last holds ``size`` rows, and ``progress`` and ``sha256`` follow the reading.
+        Stopping early (closing the iterator) stops the reading.
+
+        Raises:
+            ImportRejected: the file could not be read again, or changed while read.
+        """
+        ...
+
+    def progress(self) -> tuple[int, int]:
+        """How far the reading is, and where it ends (bytes of the file, for a file)."""
+        ...
+
+    def sha256(self) -> str:
+        """SHA-256 (hex) of the whole file."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,36 +114,35 @@ class _Problems:
             self.kept.extend(problems[:room])
 
 
-def _check_columns(schema: RecordSchema, table: TableSource, problems: _Problems) -> None:
-    known = set(schema.columns)
+def check_columns(schema: RecordSchema, table: TableSource) -> list[ImportProblem]:
+    """The problems of ``table``'s header for a file of ``schema``'s kind, in header order.
+
+    A column named twice or not of the kind is a problem of the header row; a required
+    column the header lacks is a problem of the file, after those. A column without a
+    header (its cells are checked per row) and an unknown HXL hashtag (``?...``, already
+    among ``table.problems``) are passed over; a table without columns (JSON, whose
+    records are checked one by one) has no header problems.
+    """
+    problems: list[ImportProblem] = []
     seen: set[str] = set()
     for column in table.columns:
         if not column or column.startswith("?"):
-            continue  # no header (its cells are checked per row), or an unknown hashtag
+            continue
         if column in seen:
-            problems.add([ImportProblem(table.header_row, column, "appears twice in the header")])
-        elif column not in known:
-            problems.add(
-                [
-                    ImportProblem(
-                        table.header_row,
-                        column,
-                        f"is not a {schema.kind} column (expected: {', '.join(schema.columns)})",
-                    )
-                ]
-            )
+            problems.append(ImportProblem(table.header_row, column, "appears twice in the header"))
+        elif column not in schema.columns:
+            expected = ", ".join(schema.columns)
+            message = f"is not a {schema.kind} column (expected: {expected})"
+            problems.append(ImportProblem(table.header_row, column, message))
         seen.add(column)
-    if not table.columns:
-        return  # JSON: columns are checked per record
-    for column in schema.required:
-        if column not in seen:
-            problems.add(
-                [
-                    ImportProblem(
-                        None, column, f"is missing (required: {', '.join(schema.required)})"
-                    )
-                ]
-            )
+    if table.columns:
+        required = ", ".join(schema.required)
+        problems += [
+            ImportProblem(None, column, f"is missing (required: {required})")
+            for column in schema.required
+            if column not in seen
+        ]
+    return problems
 
 
 def import_records(
@@ -129,7 +169,7 @@ def import_records(
         require_party(uow, party)
         problems = _Problems()
         problems.add(table.problems)
-        _check_columns(schema, table, problems)
+        problems.add(check_columns(schema, table))
         if problems.total:
             raise ImportRejected(table.name, problems.kept, problems.total)
         import_id = uow.imports.start(party, kind, table.name, now, actor)
@@ -143,27 +183,29 @@ def import_records(
             raise ImportRejected(
                 table.name, [ImportProblem(None, None, "has a header but no rows")]
             )
-        digest = table.sha256()
-        counts = {
-            "created": totals.created,
-            "updated": totals.updated,
-            "unchanged": totals.unchanged,
-        }
-        uow.imports.finish(import_id, sha256=digest, rows=rows, **counts)
-        event_type = HoldingsImported if kind == "holdings" else RequestsImported
-        uow.record(
-            event_type(
-                occurred_at=now,
-                actor=actor,
-                party=party,
-                import_id=import_id,
-                file_sha256=digest,
-                rows=rows,
-                **counts,
-            )
-        )
+        counts = _counts(totals)
+        summary = ImportSummary(import_id, party, kind, table.name, table.sha256(), rows, **counts)
+        _register(uow, summary, actor, now)
         uow.commit()
-    return ImportSummary(import_id, party, kind, table.name, digest, rows, **counts)
+    return summary
+
+
+def _register(uow: UnitOfWork, summary: ImportSummary, actor: str, now: datetime) -> None:
+    """Complete the import's entry in the register and record its event (no names in it)."""
+    counts = _counts(summary)
+    uow.imports.finish(summary.import_id, sha256=summary.sha256, rows=summary.rows, **counts)
+    event_type = HoldingsImported if summary.kind == "holdings" else RequestsImported
+    uow.record(
+        event_type(
+            occurred_at=now,
+            actor=actor,
+            party=summary.party,
+            import_id=summary.import_id,
+            file_sha256=summary.sha256,
+            rows=summary.rows,
+            **counts,
+        )
+    )
 
 
 @contextmanager
@@ -181,60 +223,6 @@ def _long_lived_objects_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-@runtime_checkable
-class RowStore(Protocol):
-    """A repository that stores rows as their stored values (the SQL repositories do).
-
-    It saves building a domain record per row only to take it apart again for its
-    table; ``ports.RecordRepository.store_batch`` takes domain records.
-    """
-
-    def store_rows(
-        self, import_id: int, party: str, items: Sequence[tuple[int, Values]], at: datetime
-    ) -> BatchOutcome: ...
-
-
-RowRead = Callable[[int, dict[str, str] | ImportProblem], RowResult]
-
-
-@runtime_checkable
-class BatchedSource(Protocol):
-    """A table that reads its rows through ``read`` itself, possibly in another process."""
-
-    def read_batches(self, read: RowRead, size: int) -> Iterator[list[tuple[int, RowResult]]]: ...
-
-
-StoreRows = Callable[[int, list[tuple[int, Values]], datetime], BatchOutcome]
-
-
-def _row_store(records: RecordRepository[Any], kind: str, party: str) -> StoreRows:
-    """Store values through ``store_rows`` where the repository has it, else as records."""
-    if isinstance(records, RowStore):
-        store_rows = records.store_rows
-        return lambda import_id, items, at: store_rows(import_id, party, items, at)
-
-    def store(import_id: int, items: list[tuple[int, Values]], at: datetime) -> BatchOutcome:
-        batch = [(row, record_of(kind, party, values)) for row, values in items]
-        return records.store_batch(import_id, batch, at)
-
-    return store
-
-
-def _read_batches(table: TableSource, read: RowRead) -> Iterator[list[tuple[int, RowResult]]]:
-    """The table's rows read into values or problems, ``BATCH`` rows at a time."""
-    if isinstance(table, BatchedSource):
-        yield from table.read_batches(read, BATCH)
-        return
-    batch: list[tuple[int, RowResult]] = []
-    for row, cells in table.rows():
-        batch.append((row, read(row, cells)))
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _store_rows(
     uow: UnitOfWork,
     schema: RecordSchema,
@@ -245,11 +233,11 @@ def _store_rows(
     problems: _Problems,
     on_progress: Callable[[int, int], None] | None,
 ) -> tuple[BatchOutcome, int]:
-    store = _row_store(records_of(uow, schema.kind), schema.kind, party)
+    records = records_of(uow, schema.kind)
     reader = RowReader(schema.kind, party, now.date(), check_keys=not table.columns)
     totals = BatchOutcome()
     rows = 0
-    for batch in _read_batches(table, reader):
+    for batch in table.read_batches(reader, BATCH):
         rows += len(batch)
         good: list[tuple[int, Values]] = []
         for row, result in batch:
@@ -258,7 +246,7 @@ def _store_rows(
             else:
                 good.append((row, result))
         if good:
-            _count(totals, store(import_id, good, now), problems)
+            _count(totals, records.store_rows(import_id, party, good, now), problems)
         if on_progress is not None:
             on_progress(*table.progress())
     if on_progress is not None:
@@ -266,17 +254,18 @@ def _store_rows(
     return totals, rows
 
 
+def _counts(done: BatchOutcome | ImportSummary) -> dict[str, int]:
+    return {"created": done.created, "updated": done.updated, "unchanged": done.unchanged}
+
+
 def _count(totals: BatchOutcome, outcome: BatchOutcome, problems: _Problems) -> None:
     totals.created += outcome.created
     totals.updated += outcome.updated
     totals.unchanged += outcome.unchanged
-    problems.add(
-        [
-            ImportProblem(
-                d.row,
-                "record_id",
-                f"{d.record_id!r} repeats row {d.first_row} (each record_id once per file)",
-            )
-            for d in outcome.duplicates
-        ]
-    )
+    problems.add([report_repeat(d.row, d.record_id, d.first_row) for d in outcome.duplicates])
+
+
+def report_repeat(row: int, record_id: str, first_row: int) -> ImportProblem:
+    """The problem of a record id seen a second time in one file: each once per file."""
+    message = f"{record_id!r} repeats row {first_row} (each record_id once per file)"
+    return ImportProblem(row, "record_id", message)

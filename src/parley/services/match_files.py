@@ -14,43 +14,14 @@ from datetime import date
 from parley.errors import ImportProblem, ImportRejected
 from parley.matching.reconcile import reconcile as engine_reconcile
 from parley.matching.results import Decision, MatchConfig, Outcome, Record
-from parley.services.importing import MAX_PROBLEMS, TableSource
+from parley.services.importing import MAX_PROBLEMS, TableSource, check_columns, report_repeat
+from parley.services.readers import unknown_fields
 from parley.services.reconciling import Progress, Reconciler, to_record
-from parley.services.schema import RecordSchema, schema_for
+from parley.services.schema import schema_for
 
 __all__ = ["MATCH_COLUMNS", "FileMatches", "match_files", "read_match_file"]
 
 MATCH_COLUMNS = ("request_id", "holding_id", "probability", "decision", "explanation")
-
-
-def _column_problems(schema: RecordSchema, table: TableSource) -> list[ImportProblem]:
-    """The header checks of an import, with an import's messages."""
-    expected = ", ".join(schema.columns)
-    problems: list[ImportProblem] = []
-    seen: set[str] = set()
-    for column in table.columns:
-        if not column or column.startswith("?"):
-            continue
-        if column in seen:
-            problems.append(ImportProblem(table.header_row, column, "appears twice in the header"))
-        elif column not in schema.columns:
-            message = f"is not a {schema.kind} column (expected: {expected})"
-            problems.append(ImportProblem(table.header_row, column, message))
-        seen.add(column)
-    if table.columns:
-        required = ", ".join(schema.required)
-        problems += [
-            ImportProblem(None, c, f"is missing (required: {required})")
-            for c in schema.required
-            if c not in seen
-        ]
-    return problems
-
-
-def _row_problems(schema: RecordSchema, row: int, cells: dict[str, str]) -> list[ImportProblem]:
-    expected = ", ".join(schema.columns)
-    message = f"is not a {schema.kind} field (expected: {expected})"
-    return [ImportProblem(row, key, message) for key in cells if key not in schema.columns]
 
 
 def read_match_file(kind: str, table: TableSource, today: date) -> list[Record]:
@@ -61,7 +32,7 @@ def read_match_file(kind: str, table: TableSource, today: date) -> list[Record]:
             record id twice), each with its row and column, as ``parley import`` says it.
     """
     schema = schema_for(kind)
-    problems = [*table.problems, *_column_problems(schema, table)]
+    problems = [*table.problems, *check_columns(schema, table)]
     records: list[Record] = []
     first_row: dict[str, int] = {}
     if not problems:
@@ -69,15 +40,12 @@ def read_match_file(kind: str, table: TableSource, today: date) -> list[Record]:
             if isinstance(cells, ImportProblem):
                 problems.append(cells)
                 continue
-            found = [] if table.columns else _row_problems(schema, row, cells)
+            found = [] if table.columns else unknown_fields(schema, row, cells)
             record = found or schema.read("-", row, cells, today)
             if isinstance(record, list):
                 problems += record
             elif record.record_id in first_row:
-                again = f"{record.record_id!r} repeats row {first_row[record.record_id]}"
-                problems.append(
-                    ImportProblem(row, "record_id", f"{again} (each record_id once per file)")
-                )
+                problems.append(report_repeat(row, record.record_id, first_row[record.record_id]))
             else:
                 first_row[record.record_id] = row
                 records.append(to_record(record))

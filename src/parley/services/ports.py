@@ -17,6 +17,7 @@ from parley.domain.holdings import Holding
 from parley.domain.parties import Party
 from parley.domain.requests import Request
 from parley.domain.reviews import Proposal, ReviewDecision, ReviewState
+from parley.services.readers import Values
 
 __all__ = [
     "BatchOutcome",
@@ -76,9 +77,26 @@ class PartyRepository(Protocol):
 class RecordRepository(Protocol[R]):
     """Person records (holdings or requests) of every party."""
 
-    def store_batch(
-        self, import_id: int, items: Sequence[tuple[int, R]], at: datetime
-    ) -> BatchOutcome: ...
+    def store_rows(
+        self, import_id: int, party: str, items: Sequence[tuple[int, Values]], at: datetime
+    ) -> BatchOutcome:
+        """Store one batch of an import of ``party``'s records, inside the caller's transaction.
+
+        Each item is (row number, the row's stored values): one value per column of the
+        kind's schema, in its order, ``record_id`` first (``parley.services.readers``).
+        A record id the party does not have is created (with a new record's status); one
+        it has with other values is updated in place, its previous version kept in its
+        history, its status untouched; one with the same values is left unchanged.
+
+        A record id repeated inside the batch, or already stored by this same import, is
+        not stored but reported as a ``Duplicate`` naming both rows: first every repeat
+        inside the batch, in row order, then every one stored by an earlier batch.
+
+        Returns:
+            How many records were created, updated and left unchanged, and the duplicates.
+        """
+        ...
+
     def get(self, party: str, record_id: str) -> R | None: ...
     def save_status(self, record: R, at: datetime) -> None: ...
     def iter_party(self, party: str) -> Iterator[R]: ...

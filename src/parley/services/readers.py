@@ -46,7 +46,15 @@ from parley.domain.requests import Priority, Request, RequestSource, RequestStat
 from parley.errors import ImportProblem, InvalidValue
 from parley.services.schema import TEXT_LIMITS, RecordSchema, schema_for
 
-__all__ = ["CACHE_BUDGET", "RowReader", "RowResult", "Values", "record_of", "values_of"]
+__all__ = [
+    "CACHE_BUDGET",
+    "RowReader",
+    "RowResult",
+    "Values",
+    "record_of",
+    "unknown_fields",
+    "values_of",
+]
 
 Values = tuple[Any, ...]
 RowResult = Values | list[ImportProblem]
@@ -102,8 +110,8 @@ class RowReader:
         """The row's stored values, or every problem of the row (at least one)."""
         if isinstance(cells, ImportProblem):
             return [cells]
-        if self.check_keys and (unknown := self._unknown_keys(row, cells)):
-            return unknown
+        if self.check_keys and not self._known.issuperset(cells):
+            return unknown_fields(self.schema, row, cells)
         try:
             return self._fast(cells)
         except (_Unusual, InvalidValue):
@@ -143,15 +151,16 @@ class RowReader:
                 raise _Unusual  # the basis goes with the flag, and only with it
         return tuple(values)
 
-    def _unknown_keys(self, row: int, cells: dict[str, str]) -> list[ImportProblem]:
-        schema = self.schema
-        return [
-            ImportProblem(
-                row, key, f"is not a {schema.kind} field (expected: {', '.join(schema.columns)})"
-            )
-            for key in cells
-            if key not in self._known
-        ]
+
+def unknown_fields(schema: RecordSchema, row: int, cells: dict[str, str]) -> list[ImportProblem]:
+    """A problem for each field of a JSON record that is not a column of ``schema``'s kind.
+
+    A file with a header has its columns checked once (``importing.check_columns``); a
+    JSON record names its own fields, so each record's are checked.
+    """
+    expected = ", ".join(schema.columns)
+    message = f"is not a {schema.kind} field (expected: {expected})"
+    return [ImportProblem(row, key, message) for key in cells if key not in schema.columns]
 
 
 class _Cache(dict[str, Any]):
