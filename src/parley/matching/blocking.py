@@ -6,17 +6,19 @@ fields, so that one field written wrong (a mistyped surname, a missing or wrong 
 given name outside the dictionary) does not lose a true pair:
 
 - ``n``: a family-name skeleton and a given-name initial; a request also asks with its
-  names the other way round (``parley.matching.forms.name_keys``);
-- ``c``: the same with the family-name skeleton's vowels dropped, so that the vowels
-  Ukrainian and Russian spell differently (Chornyi and Черный, Bilous and Белоус, Palii
-  and Палей) do not part a pair when a Latin name was read back into the wrong root;
-- ``fp`` and ``fe``: the first three or the last four letters of a family-name skeleton
-  and a given-name skeleton, asked by a request that has neither a full date nor a
-  patronymic with its year (which the ``gd`` and ``gpy`` keys would cover), so that a
-  mistyped surname is still found;
+  names the other way round (as ``parley.matching.forms.name_keys``);
+- ``c``: a family-name skeleton with its vowels dropped and a given-name skeleton, so
+  that the vowels Ukrainian and Russian spell differently (Chornyi and Черный, Bilous
+  and Белоус, Palii and Палей) do not part a pair when a Latin name was read back into
+  the wrong root;
+- ``fp`` and ``fm``: letters 1-3 or 2-4 of a family-name skeleton and a given-name
+  skeleton, asked by a request that has neither a full date nor a patronymic with its
+  year (which the ``gd`` and ``gpy`` keys would cover), so that a mistyped surname is
+  still found;
 - ``fy``: a family-name skeleton and the year of birth;
 - ``gd``: a given-name skeleton and the full date of birth;
-- ``gpy``: given-name and patronymic skeletons and the year of birth;
+- ``gpy``: the given name and patronymic in one language's form (as skeletons) and the
+  year of birth;
 - ``s`` and ``d``: the service number and the document number.
 
 A key that more than ``MAX_BLOCK`` holdings share (a very common name with no date) is
@@ -25,17 +27,19 @@ dropped for that request and counted, never silently truncated.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from parley.matching.features import Features
-from parley.matching.forms import name_keys
+from parley.matching.forms import NameForms
+from parley.matching.skeleton import skeleton
 
 __all__ = ["LOOSE", "MAX_BLOCK", "Blocking", "block", "blocking_keys"]
 
 MAX_BLOCK = 2_000
-LOOSE = ("fp:", "fe:")
+LOOSE = ("fp:", "fm:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +64,54 @@ class Blocking:
 _VOWELS = str.maketrans("", "", "aeiouy")
 
 
-def _consonants(key: str) -> str:
-    """A name key with the vowels of its skeleton dropped (``cherni|v`` -> ``chrn|v``)."""
-    family, _bar, initial = key.partition("|")
-    return f"{family.translate(_VOWELS)}|{initial}"
+def _spelling_keys(family: NameForms, given: NameForms) -> Iterator[tuple[str, str]]:
+    """Keys that survive a surname spelt with other vowels (``c``) or mistyped (``fp``, ``fm``).
+
+    Yields ``(kind, key)``: ``strict`` or ``loose`` (see ``LOOSE``).
+    """
+    surnames = family.skeletons
+    pieces = {
+        ("strict", "c"): {stem.translate(_VOWELS) for stem in surnames},
+        ("loose", "fp"): {stem[:3] for stem in surnames},
+        ("loose", "fm"): {stem[1:4] for stem in surnames},
+    }
+    for (kind, prefix), found in pieces.items():
+        for piece in found:
+            for name in given.skeletons:
+                yield kind, f"{prefix}:{piece}|{name}"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _initials(given: NameForms) -> frozenset[str]:
+    return frozenset(form[0] for form in given.skeletons)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _name_part_keys(
+    family: NameForms, given: NameForms, asking: bool
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The strict and the loose keys a family and given name give, whatever the dates."""
+    orders = [(family, given), (given, family)] if asking else [(family, given)]
+    found: dict[str, set[str]] = {"strict": set(), "loose": set()}
+    for surname, name in orders:
+        initials = _initials(name)
+        found["strict"].update(
+            f"n:{stem}|{initial}" for stem in surname.skeletons for initial in initials
+        )
+        for kind, key in _spelling_keys(surname, name):
+            found[kind].add(key)
+    return frozenset(found["strict"]), frozenset(found["loose"])
+
+
+def _patronymic_keys(given: NameForms, patronymic: NameForms, year: int) -> Iterator[str]:
+    """``gpy`` keys: the given name and patronymic in one language's form, and the year.
+
+    Each language's forms are folded to skeletons; a Ukrainian request and a Russian
+    holding of one person share at least one of the two when the names are in the
+    dictionary (other keys cover names that are not).
+    """
+    yield f"gpy:{skeleton(given.ru)}|{skeleton(patronymic.ru)}|{year}"
+    yield f"gpy:{skeleton(given.uk)}|{skeleton(patronymic.uk)}|{year}"
 
 
 def _year_keys(prefix: str, stems: frozenset[str], year: int) -> Iterator[str]:
@@ -71,29 +119,24 @@ def _year_keys(prefix: str, stems: frozenset[str], year: int) -> Iterator[str]:
         yield f"{prefix}:{stem}|{year}"
 
 
-def blocking_keys(person: Features, *, asking: bool = False) -> set[str]:
+def blocking_keys(person: Features, *, asking: bool = False, loose: bool = True) -> set[str]:
     """Every blocking key of a prepared record (see the module docstring).
 
     Args:
         person: the prepared record.
         asking: the record looks others up (a request) rather than being looked up; it
-            then also asks with its given name as a family name, in case the two were
+            then also asks with its names the other way round, in case the two were
             written in each other's column. (Indexing both ways would put every holding
-            named Oleksandr born in 1990 in one block.)
+            named Oleksandr whose surname starts with P in one block.)
+        loose: include the loose keys (``LOOSE``) where they apply.
     """
     forms = person.forms
-    named = name_keys(forms, include_swapped=asking)
-    keys = {f"n:{key}" for key in named}
-    keys.update(f"c:{_consonants(key)}" for key in named)
+    strict, spelling = _name_part_keys(forms.family, forms.given, asking)
+    keys = set(strict)
     birth = person.birth
     covered = birth is not None and (birth.day is not None or forms.patronymic is not None)
-    if not covered or not asking:  # a full date or a patronymic gives gd or gpy keys
-        keys.update(
-            f"{part}:{piece}|{given}"
-            for family in forms.family.skeletons
-            for part, piece in (("fp", family[:3]), ("fe", family[-4:]))
-            for given in forms.given.skeletons
-        )
+    if loose and (not covered or not asking):  # a full date or a patronymic: gd, gpy
+        keys.update(spelling)
     if birth is not None:
         keys.update(_year_keys("fy", forms.family.skeletons, birth.year))
         if asking:
@@ -102,11 +145,7 @@ def blocking_keys(person: Features, *, asking: bool = False) -> set[str]:
             full = birth.isoformat()
             keys.update(f"gd:{stem}|{full}" for stem in forms.given.skeletons)
         if forms.patronymic is not None:
-            keys.update(
-                f"gpy:{given}|{patronymic}|{birth.year}"
-                for given in forms.given.skeletons
-                for patronymic in forms.patronymic.skeletons
-            )
+            keys.update(_patronymic_keys(forms.given, forms.patronymic, birth.year))
     if person.service_number:
         keys.add(f"s:{person.service_number}")
     if person.document_number:
@@ -114,10 +153,10 @@ def blocking_keys(person: Features, *, asking: bool = False) -> set[str]:
     return keys
 
 
-def _index(holdings: Sequence[Features]) -> dict[str, list[int]]:
+def _index(holdings: Sequence[Features], loose: bool) -> dict[str, list[int]]:
     index: dict[str, list[int]] = defaultdict(list)
     for position, holding in enumerate(holdings):
-        for key in blocking_keys(holding):
+        for key in blocking_keys(holding, loose=loose):
             index[key].append(position)
     return index
 
@@ -141,14 +180,14 @@ def block(
     Returns:
         The kept pairs by request.
     """
-    index = _index(holdings)
+    index = _index(holdings, loose=not same_list)
     pairs: list[list[int]] = []
     loose: list[frozenset[int]] = []
     count = oversized = 0
     for position, request in enumerate(requests):
         found: set[int] = set()
         reached_loosely: set[int] = set()
-        for key in blocking_keys(request, asking=True):
+        for key in blocking_keys(request, asking=True, loose=not same_list):
             members = index.get(key)
             if not members:
                 continue
@@ -158,7 +197,6 @@ def block(
             (reached_loosely if key.startswith(LOOSE) else found).update(members)
         if same_list:  # duplicates need a strict key: a loose one is no evidence of one person
             found.discard(position)
-            reached_loosely.clear()
         only_loosely = frozenset(reached_loosely - found)
         pairs.append(sorted(found | only_loosely))
         loose.append(only_loosely)

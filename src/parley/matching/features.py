@@ -56,15 +56,25 @@ class Features:
 
 
 _NUMBERS: dict[NameForms, int] = {}
+_BY_IDENTITY: dict[int, int] = {}  # id() of a forms object kept alive in _FORMS
 _FORMS: list[NameForms] = []
 
 
 def name_number(forms: NameForms) -> int:
-    """A number standing for ``forms`` in this process, from 1; equal forms, equal numbers."""
+    """A number standing for ``forms`` in this process, from 1; equal forms, equal numbers.
+
+    Forms come from a cache, so the same object recurs: it is looked up by identity
+    first, which is cheaper than hashing its fields.
+    """
+    number = _BY_IDENTITY.get(id(forms))
+    if number is not None and _FORMS[number - 1] is forms:
+        return number
     number = _NUMBERS.get(forms)
     if number is None:
         _FORMS.append(forms)
         number = _NUMBERS[forms] = len(_FORMS)
+    if _FORMS[number - 1] is forms:
+        _BY_IDENTITY[id(forms)] = number
     return number
 
 

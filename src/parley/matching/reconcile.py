@@ -114,10 +114,11 @@ def _score(
             ((odds / (1 + by_request), h, levels, swapped) for odds, h, levels, swapped in row),
             key=lambda item: -item[0],
         )[: config.max_candidates]
+        floor = config.review_threshold
         scored.append(
             [
-                _scored(p, request, h, levels, swapped, requests, holdings)
-                for p, h, levels, swapped in ranked
+                _scored(p, request, h, levels, swapped, requests, holdings, rank == 0 or p >= floor)
+                for rank, (p, h, levels, swapped) in enumerate(ranked)
             ]
         )
     return scored
@@ -131,8 +132,14 @@ def _scored(
     swapped: bool,
     requests: Sequence[Features],
     holdings: Sequence[Features],
+    shown: bool = True,
 ) -> Scored:
-    why = explain(requests[request], holdings[holding], levels, swapped)
+    """A scored pair; its explanation only when a person may read it (``shown``).
+
+    A decision shows its pair, its alternatives in the review range, and for no match
+    the closest pair: explaining every scored pair would cost more than comparing them.
+    """
+    why = explain(requests[request], holdings[holding], levels, swapped) if shown else ""
     given, family = levels[0], levels[1]
     agree = 0 <= given <= NAME_ALIKE and 0 <= family <= NAME_ALIKE
     return Scored(probability, request, holding, why, agree)
