@@ -18,8 +18,9 @@ from parley import __version__, bootstrap
 from parley.domain.parties import Party
 from parley.entrypoints.cli.context import database_url_given, override, settings
 from parley.entrypoints.cli.output import err, out, show_error
-from parley.entrypoints.cli.reconciling import reconcile, review
+from parley.entrypoints.cli.reconciling import reconcile
 from parley.entrypoints.cli.records import export_app, history, import_app
+from parley.entrypoints.cli.reviewing import review
 from parley.errors import ParleyError
 from parley.services.parties import list_parties, register_party
 
