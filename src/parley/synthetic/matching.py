@@ -29,7 +29,7 @@ from parley.domain.dates import PartialDate
 from parley.matching.results import Record
 from parley.matching.romanisation import romanise
 from parley.synthetic.catalogue import below, catalogue, pick, service_number
-from parley.synthetic.names import Spelling, Surname, name_book, surname
+from parley.synthetic.names import Spelling, name_book, surname_pool
 
 __all__ = [
     "LATIN_SCHEMES",
@@ -162,40 +162,10 @@ def held_out_given_names(seed: int, share: float = 0.2) -> frozenset[str]:
     return frozenset(rng.sample(names, round(len(names) * share)))
 
 
-# Surname endings: a listed surname's root takes each of them to make further surnames
-# (Ткач: Ткаченко, Ткачук, Ткачишин, ...), as Ukrainian surnames are formed.
-_SUFFIXES = (
-    "енко", "чук", "ук", "юк", "ик", "ець", "ишин", "ський", "ович", "ко", "ак", "ун",
-)  # fmt: skip
-
-
-def _root(name: str) -> str:
-    """A surname without its ending, when a root of three letters or more is left."""
-    for suffix in sorted(_SUFFIXES, key=len, reverse=True):
-        if name.endswith(suffix) and len(name) - len(suffix) >= 3:
-            return name[: -len(suffix)]
-    return name
-
-
-@functools.cache
-def _surname_pool() -> tuple[Surname, ...]:
-    """The listed surnames, most common first, then every root with every ending.
-
-    A register of 200,000 people has tens of thousands of surnames; the 201 listed ones
-    alone would give half the holdings a namesake born the same year, far denser than
-    any real list. The composed ones follow the listed in a fixed shuffled order.
-    """
-    listed = [s.male.native for s in name_book("UA").surnames]
-    roots = dict.fromkeys(_root(name) for name in listed)
-    composed = sorted({root + suffix for root in roots for suffix in _SUFFIXES} - set(listed))
-    random.Random("parley.synthetic.matching:surnames").shuffle(composed)
-    return tuple(surname(name, "UA") for name in (*listed, *composed))
-
-
 @functools.cache
 def _surname_cum() -> tuple[float, ...]:
     """Cumulative surname weights over the pool (see ``_SURNAME_SKEW``)."""
-    count = len(_surname_pool())
+    count = len(surname_pool())
     return tuple(itertools.accumulate(r**-_SURNAME_SKEW for r in range(1, count + 1)))
 
 
@@ -216,7 +186,7 @@ def _person(rng: random.Random, *, sex: str = "", common: bool = False) -> _Pers
         surname = book.surnames[below(rng, _COMMON)]
         given = names[below(rng, _COMMON)]
     else:
-        surname = pick(rng, _surname_pool(), _surname_cum())
+        surname = pick(rng, surname_pool(), _surname_cum())
         given = pick(rng, names, cum)
     places = catalogue().birth_places["UA"]
     return _Person(

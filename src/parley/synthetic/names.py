@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import random
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ __all__ = [
     "name_book",
     "read_data",
     "surname",
+    "surname_pool",
 ]
 
 NATIONALITIES = ("UA", "RU")
@@ -203,3 +205,36 @@ def name_book(nationality: str) -> NameBook:
             for father in male_pairs
         ),
     )
+
+
+# Surname endings: a listed surname's root takes each of them to make further surnames
+# (Ткач: Ткаченко, Ткачук, Ткачишин, ...), as Ukrainian surnames are formed.
+_SUFFIXES = (
+    "енко", "чук", "ук", "юк", "ик", "ець", "ишин", "ський", "ович", "ко", "ак", "ун",
+)  # fmt: skip
+
+
+def _root(name: str) -> str:
+    """A surname without its ending, when a root of three letters or more is left."""
+    for suffix in sorted(_SUFFIXES, key=len, reverse=True):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 3:
+            return name[: -len(suffix)]
+    return name
+
+
+@functools.cache
+def surname_pool() -> tuple[Surname, ...]:
+    """Surnames of Ukrainian nationals: the listed ones, most common first, then every
+    root with every ending.
+
+    A register of 200,000 people has tens of thousands of surnames; the 201 listed ones
+    alone would give half of them a namesake born the same year, far denser than any
+    real list. The composed ones follow the listed in a fixed shuffled order.
+    """
+    listed = [s.male.native for s in name_book("UA").surnames]
+    roots = dict.fromkeys(_root(name) for name in listed)
+    composed = sorted({root + suffix for root in roots for suffix in _SUFFIXES} - set(listed))
+    random.Random(
+        "parley.synthetic.matching:surnames"
+    )  # the seed the data was first made with.shuffle(composed)
+    return tuple(surname(name, "UA") for name in (*listed, *composed))
