@@ -37,7 +37,15 @@ from parley.matching.forms import NameForms
 from parley.matching.results import Record
 from parley.matching.skeleton import skeleton
 
-__all__ = ["LOOSE", "MAX_BLOCK", "Blocking", "block", "blocked_pairs", "blocking_keys"]
+__all__ = [
+    "LOOSE",
+    "MAX_BLOCK",
+    "Blocking",
+    "block",
+    "blocked_pairs",
+    "blocking_keys",
+    "duplicate_keys",
+]
 
 MAX_BLOCK = 2_000
 LOOSE = ("fp:", "fm:")
@@ -154,10 +162,40 @@ def blocking_keys(person: Features, *, asking: bool = False, loose: bool = True)
     return keys
 
 
-def _index(holdings: Sequence[Features], loose: bool) -> dict[str, list[int]]:
+def duplicate_keys(person: Features, *, asking: bool = False) -> set[str]:
+    """The keys two requests for one person share: whole name, or an identity number.
+
+    Duplicates are merged only when both names agree at least by skeleton (see
+    ``parley.matching.duplicates``), so a family-name and a given-name skeleton together
+    are a key that loses none, and far sharper than the keys of ``blocking_keys``.
+    """
+    forms = person.forms
+    orders = [(forms.family, forms.given)]
+    if asking:  # the names may stand in each other's column
+        orders.append((forms.given, forms.family))
+    keys = {
+        f"fg:{family}|{given}"
+        for surname, name in orders
+        for family in surname.skeletons
+        for given in name.skeletons
+    }
+    if person.service_number:
+        keys.add(f"s:{person.service_number}")
+    if person.document_number:
+        keys.add(f"d:{person.document_number}")
+    return keys
+
+
+def _keys_of(person: Features, *, asking: bool, same_list: bool) -> set[str]:
+    if same_list:
+        return duplicate_keys(person, asking=asking)
+    return blocking_keys(person, asking=asking)
+
+
+def _index(holdings: Sequence[Features], same_list: bool) -> dict[str, list[int]]:
     index: dict[str, list[int]] = defaultdict(list)
     for position, holding in enumerate(holdings):
-        for key in blocking_keys(holding, loose=loose):
+        for key in _keys_of(holding, asking=False, same_list=same_list):
             index[key].append(position)
     return index
 
@@ -174,21 +212,22 @@ def block(
     Args:
         requests: prepared requests.
         holdings: prepared holdings.
-        same_list: the two are one list (looking for duplicates): a record is not paired
-            with itself, and each pair is kept once, from its earlier record.
+        same_list: the two are one list (looking for duplicates): the keys are those of
+            ``duplicate_keys``, a record is not paired with itself, and each pair is kept
+            once, from its earlier record.
         on_progress: called with requests done and requests in all.
 
     Returns:
         The kept pairs by request.
     """
-    index = _index(holdings, loose=not same_list)
+    index = _index(holdings, same_list)
     pairs: list[list[int]] = []
     loose: list[frozenset[int]] = []
     count = oversized = 0
     for position, request in enumerate(requests):
         found: set[int] = set()
         reached_loosely: set[int] = set()
-        for key in blocking_keys(request, asking=True, loose=not same_list):
+        for key in _keys_of(request, asking=True, same_list=same_list):
             members = index.get(key)
             if not members:
                 continue

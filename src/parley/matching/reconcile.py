@@ -9,8 +9,11 @@ then assign one to one and decide (``assignment``), with an explanation per pair
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
+from operator import itemgetter
 
 from parley.matching.assignment import Assigned, Scored, assign
 from parley.matching.blocking import block
@@ -27,7 +30,7 @@ from parley.matching.results import (
     Reconciliation,
     Record,
 )
-from parley.matching.scoring import Model, estimate_u, fit, name_frequencies, tf_keys
+from parley.matching.scoring import TF_LEVELS, Model, estimate_u, fit, name_frequencies, tf_keys
 
 __all__ = ["reconcile"]
 
@@ -95,33 +98,67 @@ def _score(
     sure alone thus share the belief between them. (Not so across requests: two
     requests for one person that were not merged would take the belief from each other.)
     """
-    keys = [tf_keys(holding) for holding in holdings]
+    tf: list[_TfTerms | None] = [None] * len(holdings)
     weights: dict[tuple[int, ...], float] = {}
-    rows: list[list[tuple[float, int, tuple[int, ...], bool]]] = []
-    for pairs in compared:
-        row = []
-        for h, levels, swapped in pairs:
-            weight = weights.get(levels)
-            if weight is None:
-                weight = weights[levels] = model.weight(levels)
-            odds = model.odds(weight + model.tf_adjustment(levels, keys[h]))
-            row.append((odds, h, levels, swapped))
-        rows.append(row)
+    prior_bits = math.log2(model.prior / (1 - model.prior))
     scored: list[list[Scored]] = []
-    for request, row in enumerate(rows):
-        by_request = sum(odds for odds, *_rest in row)
-        ranked = sorted(
-            ((odds / (1 + by_request), h, levels, swapped) for odds, h, levels, swapped in row),
-            key=lambda item: -item[0],
-        )[: config.max_candidates]
-        floor = config.review_threshold
+    for request, pairs in enumerate(compared):
+        row, total = _odds_row(pairs, model, weights, tf, holdings, prior_bits)
+        top = heapq.nlargest(config.max_candidates, row, key=itemgetter(0))
         scored.append(
             [
-                _scored(p, request, h, levels, swapped, requests, holdings, rank == 0 or p >= floor)
-                for rank, (p, h, levels, swapped) in enumerate(ranked)
+                _scored(
+                    odds / (1 + total),
+                    request,
+                    h,
+                    levels,
+                    swapped,
+                    requests,
+                    holdings,
+                    rank == 0 or odds / (1 + total) >= config.review_threshold,
+                )
+                for rank, (odds, h, levels, swapped) in enumerate(top)
             ]
         )
     return scored
+
+
+_TfTerms = tuple[tuple[float, ...], tuple[float, ...]]
+_Row = list[tuple[float, int, tuple[int, ...], bool]]
+
+
+def _odds_row(
+    pairs: Sequence[Compared],
+    model: Model,
+    weights: dict[tuple[int, ...], float],
+    tf: list[_TfTerms | None],
+    holdings: Sequence[Features],
+    prior_bits: float,
+) -> tuple[_Row, float]:
+    """The odds of each of one request's pairs, and their sum.
+
+    ``weights`` (by level pattern) and ``tf`` (by holding) are filled as they are first
+    needed and shared across requests: most pairs repeat a pattern seen before.
+    """
+    row: _Row = []
+    total = 0.0
+    for h, levels, swapped in pairs:
+        weight = weights.get(levels)
+        if weight is None:
+            weight = weights[levels] = model.weight(levels)
+        given, family = levels[0], levels[1]
+        if 0 <= given < TF_LEVELS or 0 <= family < TF_LEVELS:
+            terms = tf[h]
+            if terms is None:
+                terms = tf[h] = model.tf_weights(tf_keys(holdings[h]))
+            if 0 <= given < TF_LEVELS:
+                weight += terms[0][given]
+            if 0 <= family < TF_LEVELS:
+                weight += terms[1][family]
+        odds = math.pow(2.0, min(weight + prior_bits, 900.0))
+        total += odds
+        row.append((odds, h, levels, swapped))
+    return row, total
 
 
 def _scored(

@@ -25,7 +25,7 @@ from parley.matching.comparisons import DATE_EXACT, FIELDS, MISSING, NAME_SKELET
 from parley.matching.features import Features
 from parley.matching.skeleton import skeleton
 
-__all__ = ["Model", "estimate_u", "fit", "name_frequencies", "tf_keys"]
+__all__ = ["TF_LEVELS", "Model", "estimate_u", "fit", "name_frequencies", "tf_keys"]
 
 Levels = tuple[int, ...]
 GIVEN, FAMILY, BIRTH = 0, 1, 3  # FIELDS indices of given_name, family_name, birth_date
@@ -90,6 +90,26 @@ class Model:
             if 0 <= level < TF_LEVELS and frequency is not None:
                 total += math.log2(self.u[field][level] / max(frequency, _FLOOR))
         return total
+
+    def tf_weights(self, keys: tuple[str, str]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """``tf_adjustment``'s terms for one holding, by level of its given and family name.
+
+        Scoring adds ``given[level]`` and ``family[level]`` for levels below
+        ``TF_LEVELS``: the same sum as ``tf_adjustment``, looked up instead of computed
+        for each of the holding's pairs.
+        """
+        terms = []
+        for field, key in zip((GIVEN, FAMILY), keys, strict=True):
+            frequency = self.name_tf.get(key)
+            terms.append(
+                tuple(
+                    0.0
+                    if frequency is None
+                    else math.log2(self.u[field][level] / max(frequency, _FLOOR))
+                    for level in range(TF_LEVELS)
+                )
+            )
+        return terms[0], terms[1]
 
     def odds(self, weight: float) -> float:
         """The posterior odds of a true pair with the given match weight."""
