@@ -5,7 +5,7 @@ pairs agree) carries over, while ``u``, name frequencies and the prior are measu
 the request list itself (for a list long enough to measure them; the prior never below
 the model's). A pair is a duplicate when it is sure by the match threshold and its fields
 leave no room for two people (``_surely_one_person``): brothers, and namesakes with a
-partial date, never merge.
+partial or mistyped date, never merge.
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ from parley.matching.scoring import Model, estimate_u, name_frequencies, tf_keys
 __all__ = ["find_duplicates"]
 
 _RANDOM_PAIRS = 10_000
-# Full dates of birth that are one date as typed twice: equal, a digit off, day and month
+# Full dates of birth that may be one date typed twice: a digit off, day and month
 # swapped, or the year off by one with the same day and month.
-_NEAR_DATES = frozenset({DATE_EXACT, DATE_TYPO, DATE_SWAPPED, DATE_YEAR})
+_SLIPS = frozenset({DATE_TYPO, DATE_SWAPPED, DATE_YEAR})
+_SLIP_WITHOUT_PATRONYMIC = 0.99
 _FIELD_NAMES = [field.name for field in FIELDS]
 SERVICE_NUMBER = _FIELD_NAMES.index("service_number")
 DOCUMENT_NUMBER = _FIELD_NAMES.index("document_number")
@@ -55,25 +56,32 @@ def _fit_prior(model: Model, patterns: Counter[tuple[int, ...]], comparisons: in
     return replace(model, prior=prior)
 
 
-def _surely_one_person(levels: tuple[int, ...]) -> bool:
+def _surely_one_person(levels: tuple[int, ...], full_dates: bool, probability: float) -> bool:
     """Whether a pair's fields leave no room for two people, whatever the probability.
 
     Merging drops a request from the decisions, so two people merged by mistake would
-    lose one of them: names must agree at least by skeleton, a patronymic given on both
-    sides must too, and both must give one full date of birth (equal, or as one date is
-    mistyped: a digit off, day and month swapped, the year off by one) or one identity
-    number. Two requests that fall short stay apart and meet again in assignment, where they
-    compete for one holding and go to review.
+    lose one of them. Names must agree at least by skeleton, and a patronymic given on
+    both sides must too. Then one of: the same full date of birth; the same identity
+    number (dates not disagreeing); or full dates one typing slip apart (a digit, day and
+    month swapped, the year) with the patronymic on both sides agreeing or, without it, a
+    probability of at least ``_SLIP_WITHOUT_PATRONYMIC``. Two requests
+    that fall short stay apart and meet again in assignment, where they compete for one
+    holding and go to review.
+
+    Args:
+        levels: the pair's comparison levels.
+        full_dates: both requests give a full date of birth.
+        probability: the pair's probability under the model.
     """
     given, family, patronymic, birth = levels[:4]
-    names = 0 <= given <= NAME_SKELETON and 0 <= family <= NAME_SKELETON
-    patronymic_fits = patronymic == MISSING or patronymic <= NAME_SKELETON
+    if not (0 <= given <= NAME_SKELETON and 0 <= family <= NAME_SKELETON):
+        return False
+    if patronymic > NAME_SKELETON:
+        return False
     numbers = levels[SERVICE_NUMBER] == 0 or levels[DOCUMENT_NUMBER] == 0
-    return (
-        names
-        and patronymic_fits
-        and (birth in _NEAR_DATES or (numbers and birth != DATE_DIFFERENT))
-    )
+    sure = patronymic != MISSING or probability >= _SLIP_WITHOUT_PATRONYMIC
+    slip = full_dates and birth in _SLIPS and sure
+    return birth == DATE_EXACT or (numbers and birth != DATE_DIFFERENT) or slip
 
 
 def find_duplicates(
@@ -117,7 +125,8 @@ def find_duplicates(
     for first, second, levels, _swapped in compared:
         weight = own.weight(levels) + own.tf_adjustment(levels, tf_keys(requests[second]))
         probability = own.probability(weight)
-        if _surely_one_person(levels) and probability >= threshold:
+        full = requests[first].born % 100 > 0 and requests[second].born % 100 > 0
+        if probability >= threshold and _surely_one_person(levels, full, probability):
             low, high = sorted((root(first), root(second)))
             parent[high] = low
             joined.append((first, probability))

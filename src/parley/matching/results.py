@@ -82,7 +82,7 @@ class MatchConfig:
         seed: for the random pairs that estimate how often fields agree by chance.
     """
 
-    match_threshold: float = 0.80
+    match_threshold: float = 0.70
     review_threshold: float = 0.30
     ambiguity_ratio: float = 0.05
     max_candidates: int = 5
