@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from sqlalchemy import Engine
 
-from parley.adapters import db
+from parley.adapters import agreements, db
 from parley.adapters.formats import open_table, write_table
 from parley.adapters.migrations import HEAD
 from parley.adapters.uow import SqlUnitOfWork
@@ -15,6 +16,7 @@ from parley.errors import ConfigurationError
 
 __all__ = [
     "connect",
+    "load_agreement",
     "open_table",
     "schema_revision",
     "unit_of_work",
@@ -72,3 +74,12 @@ def upgrade_schema(settings: Settings) -> str | None:
 def schema_revision(settings: Settings) -> str | None:
     """The schema revision of the configured database, ``None`` when it is empty."""
     return db.current_revision(connect(settings, migrate=False))
+
+
+def load_agreement(path: Path) -> agreements.CheckedAgreement:
+    """Read and check the agreement file at ``path``: the agreement and its law warnings.
+
+    Raises:
+        AgreementRejected: the file cannot be read or has problems, every one listed.
+    """
+    return agreements.load_agreement(path)

@@ -14,6 +14,7 @@ the person who uploaded that file, as STYLE.md asks; such messages are never log
     ├── NotFound                a party, record or object that does not exist
     ├── NotPermitted            the one acting may not do this (a party on the other's data)
     ├── ImportRejected          an import file had problems; nothing was written
+    ├── AgreementRejected       an agreement file had problems; nothing of it was loaded
     ├── ExportFailed            an export could not be written
     ├── DatabaseBusy            another command holds the database; try again
     └── ConfigurationError      a setting is missing, malformed or unsafe
@@ -25,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "AgreementRejected",
     "ConfigurationError",
     "DatabaseBusy",
     "ExportFailed",
@@ -123,3 +125,19 @@ class ImportRejected(ParleyError):
     def lines(self) -> list[str]:
         """Every recorded problem as one line, for a person to act on."""
         return [p.describe(self.source) for p in self.problems]
+
+
+class AgreementRejected(ParleyError):
+    """An agreement file had problems; nothing of it was loaded.
+
+    Args:
+        source: the file name shown to the user.
+        lines: every problem, one line each, ``FILE line N, key K: what (expected)``.
+    """
+
+    def __init__(self, source: str, lines: list[str]) -> None:
+        self.source = source
+        self.problems = lines
+        more = len(lines) - 1
+        suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
+        super().__init__((lines[0] if lines else source) + suffix)

@@ -16,6 +16,7 @@ from rich.table import Table as RichTable
 
 from parley import __version__, bootstrap
 from parley.domain.parties import Party
+from parley.entrypoints.cli.agreements import agreement_app
 from parley.entrypoints.cli.context import database_url_given, override, settings
 from parley.entrypoints.cli.output import err, out, show_error
 from parley.entrypoints.cli.reconciling import reconcile
@@ -42,6 +43,7 @@ parties_app = typer.Typer(help="The parties of the exchange.", no_args_is_help=T
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(parties_app, name="parties")
 app.add_typer(db_app, name="db")
+app.add_typer(agreement_app, name="agreement")
 
 
 def _version(value: bool) -> None:
