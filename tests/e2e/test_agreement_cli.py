@@ -76,6 +76,14 @@ def test_check_prints_the_summary_of_the_seed_example(parley: Parley) -> None:
     assert not (parley.cwd / "e2e.db").exists()
 
 
+def test_check_prints_the_exclusion_clauses(parley: Parley) -> None:
+    (parley.cwd / "excluding.yaml").write_text(
+        NO_SERIOUSLY_ILL_CLAUSE + "exclude: [category == convicted, age > 60]\n", "utf-8"
+    )
+    result = parley("agreement", "check", "excluding.yaml")
+    assert "excluded: category == convicted; age > 60" in result.lines("stdout")
+
+
 def test_check_lists_every_problem_one_line_each_and_exits_1(parley: Parley) -> None:
     (parley.cwd / "bad.yaml").write_text(BAD, "utf-8")
     result = parley("agreement", "check", "bad.yaml", code=1)

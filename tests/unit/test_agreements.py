@@ -18,8 +18,9 @@ from parley.domain.agreements import (
     TrancheRules,
     check_law,
 )
+from parley.domain.parties import Party
 from parley.domain.selectors import parse_selector
-from parley.errors import AgreementRejected
+from parley.errors import AgreementRejected, InvalidValue
 
 SEED = """\
 agreement: 1,000 for 1,000
@@ -66,7 +67,39 @@ def test_the_seed_formula_loads_with_every_clause() -> None:
         max_lead=1,
     )
     assert agreement.reserve_share == 0.1
+    assert agreement.exclude == ()
     assert checked.warnings == ()
+
+
+def test_an_exclude_clause_loads_as_a_list_of_selectors() -> None:
+    text = SEED.replace(
+        "minimum_per_side: 1000",
+        "exclude:\n  - captured_on < 2022-01-01\n  - category == convicted\nminimum_per_side: 1000",
+    )
+    agreement = read_agreement(text, "a.yaml").agreement
+    assert [s.text for s in agreement.exclude] == [
+        "captured_on < 2022-01-01",
+        "category == convicted",
+    ]
+    assert agreement.must_include == read_agreement(SEED, "a.yaml").agreement.must_include
+
+
+@pytest.mark.parametrize("code", ["UA", "RU", "A1", "ABCDEFGH"])
+def test_a_party_code_the_party_register_accepts_is_accepted(code: str) -> None:
+    Party(code, code)  # the register's own rule
+    text = SEED.replace("parties: [UA, RU]", f"parties: [{code}, ZZ]")
+    assert read_agreement(text, "a.yaml").agreement.parties == (code, "ZZ")
+
+
+@pytest.mark.parametrize("code", ["A", "1A", "ABCDEFGHI", "Ua", "A-B"])
+def test_a_party_code_the_party_register_refuses_is_refused(code: str) -> None:
+    with pytest.raises(InvalidValue):
+        Party(code, code)
+    problems = rejected(SEED.replace("parties: [UA, RU]", f"parties: ['{code}', RU]"))
+    assert problems == [
+        f"a.yaml line 2, key parties[1]: '{code}' is not a party code "
+        "(expected 2-8 capital letters or digits)"
+    ]
 
 
 def test_ratio_and_tariff_formulas_load() -> None:
@@ -110,7 +143,7 @@ def test_a_bad_file_gets_every_problem_with_its_line_and_key_and_nothing_loads()
     )
     valid = "age, captured_on, category, civilian, health, nationality, rank, seriously_ill, sex"
     assert problems == [
-        "a.yaml line 1, key parties: must name two different parties (expected [A, B])",
+        "a.yaml line 1, key parties: must name two different parties (expected e.g. [UA, RU])",
         "a.yaml line 2, key age_on: '16.05.2025' is not a date (expected YYYY-MM-DD)",
         "a.yaml line 5, key tracks[1].selector: unknown name 'sexx' at column 35 "
         f"(expected one of: {valid}, status)",
@@ -146,7 +179,27 @@ def test_a_bad_file_gets_every_problem_with_its_line_and_key_and_nothing_loads()
         (
             ("parties: [UA, RU]", "parties: [UA, ru]"),
             "a.yaml line 2, key parties[2]: 'ru' is not a party code "
-            "(expected 1-8 capital letters or digits)",
+            "(expected 2-8 capital letters or digits)",
+        ),
+        (
+            ("parties: [UA, RU]", "parties: [U, RU]"),
+            "a.yaml line 2, key parties[1]: 'U' is not a party code "
+            "(expected 2-8 capital letters or digits)",
+        ),
+        (
+            ("parties: [UA, RU]", "parties: [UA, NO]"),
+            "a.yaml line 2, key parties[2]: False is not a party code "
+            "(expected text: quote it, e.g. 'NO')",
+        ),
+        (
+            ("minimum_per_side: 1000", "exclude:\n  - captured_on < 2022-01-01\n  - sexx == M"),
+            "a.yaml line 14, key exclude[2]: unknown name 'sexx' at column 5 "
+            "(expected one of: age, captured_on, category, civilian, health, nationality, "
+            "rank, seriously_ill, sex, status)",
+        ),
+        (
+            ("minimum_per_side: 1000", "exclude: captured_on < 2022-01-01"),
+            "a.yaml line 12, key exclude: is not a list (expected '- ' items or [a, b])",
         ),
         (
             ("  capacity_per_side: 400", "  capacity_per_side: 400\n  capacity_per_side: 300"),
@@ -192,7 +245,7 @@ def test_a_file_that_is_not_yaml_names_the_line() -> None:
 def test_a_file_that_is_not_a_mapping_says_what_is_expected() -> None:
     assert rejected("- just\n- a list\n") == [
         "a.yaml line 1: is not a mapping (expected keys parties, age_on, tracks, tranches, "
-        "agreement, must_include, unilateral, minimum_per_side, maximum_per_side, "
+        "agreement, must_include, unilateral, exclude, minimum_per_side, maximum_per_side, "
         "consent, reserve_share)"
     ]
 
@@ -219,9 +272,9 @@ def test_parity_over_seriously_ill_people_gets_the_art_109_warning() -> None:
 
 
 def an_agreement(track_selector: str, kind: FormulaKind, **clauses: Any) -> Agreement:
-    ratio = (("A", 1), ("B", 2)) if kind is FormulaKind.RATIO else ()
+    ratio = (("AA", 1), ("BB", 2)) if kind is FormulaKind.RATIO else ()
     track = Track("t", parse_selector(track_selector), Formula(kind, ratio=ratio))
-    return Agreement("x", ("A", "B"), date(2025, 5, 16), (track,), TrancheRules(1), **clauses)
+    return Agreement("x", ("AA", "BB"), date(2025, 5, 16), (track,), TrancheRules(1), **clauses)
 
 
 @pytest.mark.parametrize(
@@ -259,7 +312,8 @@ def test_the_art_109_check_warns_only_when_seriously_ill_people_wait_on_balance(
 
 def test_a_tariff_over_prisoners_of_war_without_a_seriously_ill_clause_is_warned() -> None:
     text = (
-        "parties: [A, B]\nage_on: 2026-01-15\ntracks:\n  - name: m\n    selector: category == pow\n"
+        "parties: [AA, BB]\nage_on: 2026-01-15\n"
+        "tracks:\n  - name: m\n    selector: category == pow\n"
         "    formula: {kind: tariff, classes: [{name: c, points: 15, selector: rank == colonel}]}\n"
         "tranches: {count: 1}\n"
     )

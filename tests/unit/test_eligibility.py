@@ -24,6 +24,7 @@ BORN = PartialDate(1990, 3, 14)
 def an_agreement(
     must_include: tuple[str, ...] = ("seriously_ill", "age < 25"),
     unilateral: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
 ) -> Agreement:
     parity = Formula(FormulaKind.PARITY)
     return Agreement(
@@ -37,6 +38,7 @@ def an_agreement(
         tranches=TrancheRules(count=3),
         must_include=tuple(parse_selector(text) for text in must_include),
         unilateral=tuple(parse_selector(text) for text in unilateral),
+        exclude=tuple(parse_selector(text) for text in exclude),
     )
 
 
@@ -132,14 +134,35 @@ def test_when_several_reasons_apply_the_first_in_order_is_given() -> None:
     assert decided(a_holding(), refused=ids, on_open_manifest=ids).reason is Reason.WILL_REFUSED
 
 
-def test_an_exclusion_clause_that_is_certainly_true_excludes_and_an_unknown_one_does_not() -> None:
-    exclude = (parse_selector("captured_on < 2022-01-01"),)
-    early = a_holding(captured_on=date(2014, 8, 1))
-    undated = a_holding()
-    assert assess(an_agreement(), "RU", early, exclude=exclude).reason is Reason.EXCLUDED
-    entry = assess(an_agreement(), "RU", undated, exclude=exclude)
-    assert entry.track == "military"
+def test_the_agreements_exclude_clause_excludes_a_holding_it_is_certainly_true_for() -> None:
+    agreement = an_agreement(exclude=("captured_on < 2022-01-01",))
+    early = assess(agreement, "RU", a_holding(captured_on=date(2014, 8, 1)))
+    late = assess(agreement, "RU", a_holding(captured_on=date(2023, 3, 1)))
+    assert (early.track, early.reason) == (None, Reason.EXCLUDED)
+    assert (late.track, late.reason, late.undecided) == ("military", None, ())
+
+
+def test_an_unknown_exclude_clause_excludes_no_one_and_is_listed_as_undecided() -> None:
+    agreement = an_agreement(exclude=("captured_on < 2022-01-01",))
+    entry = assess(agreement, "RU", a_holding())  # no capture date
+    assert (entry.track, entry.reason) == ("military", None)
     assert entry.undecided == ("exclude: captured_on < 2022-01-01",)
+
+
+def test_an_earlier_reason_comes_before_the_exclude_clause() -> None:
+    agreement = an_agreement(exclude=("true",))
+    assert assess(agreement, "RU", a_holding()).reason is Reason.EXCLUDED
+    deceased = a_holding(status=HoldingStatus.DECEASED)
+    assert assess(agreement, "RU", deceased).reason is Reason.DECEASED
+
+
+def test_the_pool_counts_the_holdings_the_agreement_excludes() -> None:
+    agreement = an_agreement(exclude=("category == convicted",))
+    holdings = [a_holding("RU-1"), a_holding("RU-2", category=HoldingCategory.CONVICTED)]
+    pool = eligible_pool(agreement, "RU", holdings)
+    assert pool.count(Reason.EXCLUDED) == 1
+    assert pool.count(Reason.NO_TRACK) == 0
+    assert [e.record_id for e in pool.eligible] == ["RU-1"]
 
 
 @pytest.mark.parametrize(

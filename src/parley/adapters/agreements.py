@@ -8,7 +8,6 @@ any problem means nothing is loaded. ``docs/agreements.md`` documents every key.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -30,6 +29,7 @@ from parley.domain.agreements import (
     Verifier,
     check_law,
 )
+from parley.domain.parties import Party
 from parley.domain.selectors import Selector, SelectorError, parse_selector
 from parley.errors import AgreementRejected, InvalidValue
 
@@ -37,12 +37,12 @@ __all__ = ["CheckedAgreement", "load_agreement", "read_agreement"]
 
 KeyPath = tuple[str | int, ...]
 E = TypeVar("E", bound=StrEnum)
-_PARTY = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
 _TOP = ("parties", "age_on", "tracks", "tranches")
 _TOP_OPTIONAL = (
     "agreement",
     "must_include",
     "unilateral",
+    "exclude",
     "minimum_per_side",
     "maximum_per_side",
     "consent",
@@ -201,10 +201,15 @@ class _Reader:
 
 
 def _party(reader: _Reader, value: Any, path: KeyPath) -> str | None:
-    if isinstance(value, str) and _PARTY.match(value):
-        return value
-    reader.fail(path, f"{value!r} is not a party code (expected 1-8 capital letters or digits)")
-    return None
+    """A party code, accepted exactly as :class:`~parley.domain.parties.Party` accepts one."""
+    if not isinstance(value, str):  # YAML reads NO as a boolean, 12 as a number
+        reader.fail(path, f"{value!r} is not a party code (expected text: quote it, e.g. 'NO')")
+        return None
+    try:
+        return Party(value, value).code
+    except InvalidValue as e:
+        reader.fail(path, e.message)
+        return None
 
 
 def _parties(reader: _Reader, value: Any) -> tuple[str, str] | None:
@@ -212,7 +217,7 @@ def _parties(reader: _Reader, value: Any) -> tuple[str, str] | None:
     if codes is None:
         return None
     if len(codes) != 2 or codes[0] == codes[1]:
-        reader.fail(("parties",), "must name two different parties (expected [A, B])")
+        reader.fail(("parties",), "must name two different parties (expected e.g. [UA, RU])")
         return None
     return codes[0], codes[1]
 
@@ -410,12 +415,15 @@ def _agreement(reader: _Reader, data: Any) -> Agreement | None:
     tranches = _tranches(reader, raw.get("tranches"), _track_names(reader, raw.get("tracks")))
     must = reader.listed(raw.get("must_include"), ("must_include",), reader.selector)
     unilateral = reader.listed(raw.get("unilateral"), ("unilateral",), reader.selector)
+    exclude = reader.listed(raw.get("exclude"), ("exclude",), reader.selector)
     bounds = _bounds(reader, raw, ())
     consent = _consent(reader, raw.get("consent"))
     reserve = _reserve(reader, raw.get("reserve_share", 0.0))
     if reader.problems or parties is None or age_on is None or tracks is None:
         return None
     if tranches is None or bounds is None or consent is None or reserve is None:
+        return None
+    if must is None or unilateral is None or exclude is None:
         return None
     name = str(raw.get("agreement", ""))
     low, high = bounds
@@ -425,12 +433,13 @@ def _agreement(reader: _Reader, data: Any) -> Agreement | None:
         age_on,
         tuple(tracks),
         tranches,
-        tuple(must or ()),
-        tuple(unilateral or ()),
+        tuple(must),
+        tuple(unilateral),
         low,
         high,
         consent,
         reserve,
+        tuple(exclude),
     )
 
 

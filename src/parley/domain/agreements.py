@@ -82,7 +82,7 @@ class Formula:
     """A track's formula; ``ratio`` and ``tariff`` are set only for their kinds.
 
     ``ratio`` maps each party code to how many it releases per unit of exchange
-    (``{"A": 1, "B": 5}``: five released by B for each one released by A). A tariff's
+    (``{"AA": 1, "BB": 5}``: five released by BB for each one released by AA). A tariff's
     classes are tried in order and the first whose selector is true prices the person;
     anyone else is worth ``default_points``.
 
@@ -110,7 +110,7 @@ class Formula:
         return self.kind is not FormulaKind.ALL_FOR_ALL
 
     def describe(self) -> str:
-        """One line for a summary: ``parity``, ``ratio A 1 : B 5``, ``tariff (3 classes)``."""
+        """One line for a summary: ``parity``, ``ratio AA 1 : BB 5``, ``tariff (3 classes)``."""
         text = self.kind.value
         if self.ratio:
             text += " " + " : ".join(f"{code} {n}" for code, n in self.ratio)
@@ -164,7 +164,12 @@ class TrancheRules:
 
 @dataclass(frozen=True, slots=True)
 class Agreement:
-    """The whole formula of one exchange between ``parties``."""
+    """The whole formula of one exchange between ``parties``.
+
+    ``must_include`` and ``unilateral`` name people who go; ``exclude`` names people who
+    cannot be listed at all (a clause certainly true for a record excludes it; an
+    unknown one excludes no one).
+    """
 
     name: str
     parties: tuple[str, str]
@@ -177,6 +182,7 @@ class Agreement:
     maximum_per_side: int | None = None
     consent: Consent = Consent()
     reserve_share: float = 0.0
+    exclude: tuple[Selector, ...] = ()
 
     def track(self, name: str) -> Track:
         """The track called ``name``.

@@ -45,7 +45,7 @@ class Reason(StrEnum):
     WILL_REFUSED = "will_refused"  # GC III Art. 109(3): no repatriation against the will
     HELD_FOR_PROCEEDINGS = "held_for_proceedings"  # GC III Art. 115: detaining power decides
     ON_OPEN_MANIFEST = "on_open_manifest"  # no one on two active manifests
-    EXCLUDED = "excluded"  # an exclusion clause is certainly true
+    EXCLUDED = "excluded"  # an ``exclude`` clause of the agreement is certainly true
     NO_TRACK = "no_track"  # no track's selector is certainly true
 
 
@@ -195,20 +195,19 @@ def assess(
     exchanged: Set[str] = frozenset(),
     on_open_manifest: Set[str] = frozenset(),
     refused: Set[str] = frozenset(),
-    exclude: Iterable[Selector] = (),
 ) -> Eligibility:
     """Decide whether ``party`` can list ``holding`` under ``agreement``, and where.
 
     Args:
-        agreement: the formula; its ``age_on`` is the day ages are computed on.
+        agreement: the formula; its ``age_on`` is the day ages are computed on, and an
+            ``exclude`` clause certainly true for the record excludes it (an unknown one
+            is named in ``undecided`` and excludes no one).
         party: the releasing party's code.
         holding: the record to decide.
         exchanged: record ids already exchanged (on a closed manifest).
         on_open_manifest: record ids on another open manifest.
         refused: record ids whose will to return was refused when recorded
             (GC III Art. 109(3): no one is repatriated against their will).
-        exclude: exclusion clauses; one that is certainly true excludes the record.
-            The agreement file has no such key yet, so callers pass them.
     """
     values = holding_values(holding, agreement.age_on)
     undecided: list[str] = []
@@ -216,7 +215,7 @@ def assess(
     unilateral = _any_true(_clauses("unilateral", agreement.unilateral), values, undecided)
     reason = _blocked(holding, party, exchanged, on_open_manifest, refused)
     track: str | None = None
-    if reason is None and _any_true(_clauses("exclude", exclude), values, undecided):
+    if reason is None and _any_true(_clauses("exclude", agreement.exclude), values, undecided):
         reason = Reason.EXCLUDED
     if reason is None:
         track = _first_track(agreement, values, undecided)
@@ -232,7 +231,6 @@ def eligible_pool(
     exchanged: Set[str] = frozenset(),
     on_open_manifest: Set[str] = frozenset(),
     refused: Set[str] = frozenset(),
-    exclude: Iterable[Selector] = (),
 ) -> Pool:
     """Sort ``party``'s holdings under ``agreement``: see :func:`assess` for each one.
 
@@ -246,7 +244,6 @@ def eligible_pool(
             f"{party!r} is not a party of {agreement.name!r} "
             f"(expected {' or '.join(agreement.parties)})",
         )
-    clauses = tuple(exclude)
     seen: set[str] = set()
     entries: list[Eligibility] = []
     for holding in holdings:
@@ -264,7 +261,6 @@ def eligible_pool(
                 exchanged=exchanged,
                 on_open_manifest=on_open_manifest,
                 refused=refused,
-                exclude=clauses,
             )
         )
     tracks = Counter(entry.track for entry in entries if entry.track is not None)

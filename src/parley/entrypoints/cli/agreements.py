@@ -44,10 +44,12 @@ def _summary(agreement: Agreement) -> None:
     out.print(table)
     must = "; ".join(s.text for s in agreement.must_include) or "-"
     unilateral = "; ".join(s.text for s in agreement.unilateral) or "-"
+    excluded = "; ".join(s.text for s in agreement.exclude) or "-"
     rules = agreement.tranches
     when = ", ".join(d.isoformat() for d in rules.dates) if rules.dates else "dates to agree"
     _say(f"must include: {must}")
     _say(f"unilateral (regardless of balance): {unilateral}")
+    _say(f"excluded: {excluded}")
     _say(f"per side: {_per_side(agreement.minimum_per_side, agreement.maximum_per_side)}")
     capacity = f"{rules.capacity_per_side:,}" if rules.capacity_per_side else "no cap"
     _say(
