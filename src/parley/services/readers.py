@@ -115,7 +115,7 @@ class RowReader:
         try:
             return self._fast(cells)
         except (_Unusual, InvalidValue):
-            pass
+            pass  # not a plain row: the full reader below finds and words every problem
         record = self.schema.read(self.party, row, cells, self.today)
         return record if isinstance(record, list) else values_of(record)
 
