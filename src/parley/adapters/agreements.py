@@ -8,15 +8,13 @@ any problem means nothing is loaded. ``docs/agreements.md`` documents every key.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from datetime import date
-from enum import StrEnum
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
+from parley.adapters.yaml_reader import KeyPath, Mark, YamlReader, collect_marks
 from parley.domain.agreements import (
     Agreement,
     Consent,
@@ -30,13 +28,10 @@ from parley.domain.agreements import (
     check_law,
 )
 from parley.domain.parties import Party
-from parley.domain.selectors import Selector, SelectorError, parse_selector
 from parley.errors import AgreementRejected, InvalidValue
 
 __all__ = ["CheckedAgreement", "load_agreement", "read_agreement"]
 
-KeyPath = tuple[str | int, ...]
-E = TypeVar("E", bound=StrEnum)
 _TOP = ("parties", "age_on", "tracks", "tranches")
 _TOP_OPTIONAL = (
     "agreement",
@@ -58,149 +53,7 @@ class CheckedAgreement:
     warnings: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Mark:
-    """Where a key's value sits in the file: line, column, quoting, one line or more."""
-
-    line: int
-    column: int
-    quoted: bool
-    one_line: bool
-
-
-def _key_text(path: KeyPath) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
-def _marks(
-    node: yaml.Node, path: KeyPath, into: dict[KeyPath, _Mark], twice: list[KeyPath]
-) -> None:
-    """Record the mark of every key and item under ``node``; list repeated keys."""
-    into[path] = _Mark(
-        node.start_mark.line + 1,
-        node.start_mark.column + 1,
-        isinstance(node, yaml.ScalarNode) and node.style in ("'", '"'),
-        node.start_mark.line == node.end_mark.line,
-    )
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            name = str(key.value)
-            if name in seen:
-                twice.append((*path, name))
-            seen.add(name)
-            _marks(value, (*path, name), into, twice)
-            # The line a person looks for is the key's; the column is the value's.
-            into[(*path, name)] = replace(into[(*path, name)], line=key.start_mark.line + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value, start=1):
-            _marks(item, (*path, index), into, twice)
-
-
-class _Reader:
-    """Turns plain YAML values into domain objects, collecting every problem."""
-
-    def __init__(self, source: str, marks: Mapping[KeyPath, _Mark]) -> None:
-        self.source = source
-        self.marks = marks
-        self.problems: list[tuple[int, str]] = []
-        self.missing: set[KeyPath] = set()  # required keys found absent: said once, above
-
-    def locate(self, path: KeyPath, message: str) -> tuple[int, str]:
-        """The line of ``path`` (or of its nearest parent) and ``FILE line N, key K: message``."""
-        line = next(
-            (self.marks[path[:n]].line for n in range(len(path), -1, -1) if path[:n] in self.marks),
-            0,
-        )
-        where = self.source + (f" line {line}" if line else "")
-        if path:
-            where += f", key {_key_text(path)}"
-        return line, f"{where}: {message}"
-
-    def fail(self, path: KeyPath, message: str) -> None:
-        """Record a problem at ``path``, unless ``path`` lies in a key already said missing."""
-        if any(path[:n] in self.missing for n in range(1, len(path) + 1)):
-            return
-        self.problems.append(self.locate(path, message))
-
-    def lines(self) -> list[str]:
-        """Every problem, one line each, in the order of the file."""
-        return [text for _, text in sorted(self.problems, key=lambda p: p[0])]
-
-    def mapping(
-        self, value: Any, path: KeyPath, required: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> dict[str, Any] | None:
-        """``value`` if it is a mapping with the required keys and no unknown ones."""
-        if not isinstance(value, dict):
-            self.fail(path, f"is not a mapping (expected keys {', '.join(required + optional)})")
-            return None
-        known = required + optional
-        for key in value:
-            if key not in known:
-                self.fail((*path, str(key)), f"unknown key (expected one of: {', '.join(known)})")
-        for key in required:
-            if key not in value:
-                self.fail(path, f"lacks the key {key} (required)")
-                self.missing.add((*path, key))
-        return value
-
-    def integer(self, value: Any, path: KeyPath, minimum: int = 0) -> int | None:
-        """A whole number of at least ``minimum``, or ``None`` with a problem recorded."""
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fail(path, f"{value!r} is not a whole number (expected {minimum} or more)")
-            return None
-        return value
-
-    def a_date(self, value: Any, path: KeyPath) -> date | None:
-        """A full date, YYYY-MM-DD."""
-        if isinstance(value, date):
-            return value
-        self.fail(path, f"{value!r} is not a date (expected YYYY-MM-DD)")
-        return None
-
-    def choice(self, value: Any, path: KeyPath, enum: type[E]) -> E | None:
-        """A member of ``enum`` named by its value."""
-        try:
-            return enum(value)
-        except ValueError:
-            options = ", ".join(m.value for m in enum)
-            self.fail(path, f"{value!r} is not allowed (expected one of: {options})")
-            return None
-
-    def selector(self, value: Any, path: KeyPath) -> Selector | None:
-        """A selector expression; a problem names its column in the file when it can."""
-        if isinstance(value, bool):  # YAML reads a bare true or false as a boolean
-            value = str(value).lower()
-        if not isinstance(value, str):
-            self.fail(path, f"{value!r} is not a selector (expected text such as 'age < 25')")
-            return None
-        try:
-            return parse_selector(value)
-        except SelectorError as e:
-            mark = self.marks.get(path)
-            column = e.column
-            if mark is not None and mark.one_line:
-                column += mark.column - 1 + (1 if mark.quoted else 0)
-            self.fail(path, f"{e.problem} at column {column} ({e.expected})")
-            return None
-
-    def listed(
-        self, value: Any, path: KeyPath, read: Callable[[Any, KeyPath], Any]
-    ) -> list[Any] | None:
-        """Each item of a list read by ``read``; ``None`` if any item failed."""
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(path, "is not a list (expected '- ' items or [a, b])")
-            return None
-        items = [read(item, (*path, n)) for n, item in enumerate(value, start=1)]
-        return None if any(item is None for item in items) else items
-
-
-def _party(reader: _Reader, value: Any, path: KeyPath) -> str | None:
+def _party(reader: YamlReader, value: Any, path: KeyPath) -> str | None:
     """A party code, accepted exactly as :class:`~parley.domain.parties.Party` accepts one."""
     if not isinstance(value, str):  # YAML reads NO as a boolean, 12 as a number
         reader.fail(path, f"{value!r} is not a party code (expected text: quote it, e.g. 'NO')")
@@ -212,7 +65,7 @@ def _party(reader: _Reader, value: Any, path: KeyPath) -> str | None:
         return None
 
 
-def _parties(reader: _Reader, value: Any) -> tuple[str, str] | None:
+def _parties(reader: YamlReader, value: Any) -> tuple[str, str] | None:
     codes = reader.listed(value, ("parties",), lambda v, p: _party(reader, v, p))
     if codes is None:
         return None
@@ -223,7 +76,7 @@ def _parties(reader: _Reader, value: Any) -> tuple[str, str] | None:
 
 
 def _ratio(
-    reader: _Reader, value: Any, path: KeyPath, parties: tuple[str, str] | None
+    reader: YamlReader, value: Any, path: KeyPath, parties: tuple[str, str] | None
 ) -> tuple[tuple[str, int], ...] | None:
     if not isinstance(value, dict) or parties is None or set(value) != set(parties):
         expected = f"{{{parties[0]}: 1, {parties[1]}: 1}}" if parties else "one number per party"
@@ -235,7 +88,7 @@ def _ratio(
     return tuple((code, n) for code, n in terms if n is not None)
 
 
-def _tariff_class(reader: _Reader, value: Any, path: KeyPath) -> TariffClass | None:
+def _tariff_class(reader: YamlReader, value: Any, path: KeyPath) -> TariffClass | None:
     raw = reader.mapping(value, path, ("name", "points", "selector"))
     if raw is None:
         return None
@@ -247,7 +100,7 @@ def _tariff_class(reader: _Reader, value: Any, path: KeyPath) -> TariffClass | N
 
 
 def _formula(
-    reader: _Reader, value: Any, path: KeyPath, parties: tuple[str, str] | None
+    reader: YamlReader, value: Any, path: KeyPath, parties: tuple[str, str] | None
 ) -> Formula | None:
     if isinstance(value, str):
         value = {"kind": value}
@@ -285,7 +138,7 @@ def _formula(
 
 
 def _track(
-    reader: _Reader, value: Any, path: KeyPath, parties: tuple[str, str] | None
+    reader: YamlReader, value: Any, path: KeyPath, parties: tuple[str, str] | None
 ) -> Track | None:
     optional = ("minimum_per_side", "maximum_per_side")
     raw = reader.mapping(value, path, ("name", "selector", "formula"), optional)
@@ -300,7 +153,7 @@ def _track(
 
 
 def _bounds(
-    reader: _Reader, raw: dict[str, Any], path: KeyPath
+    reader: YamlReader, raw: dict[str, Any], path: KeyPath
 ) -> tuple[int | None, int | None] | None:
     """``minimum_per_side`` and ``maximum_per_side`` of ``raw``, the first not above the second."""
     low = raw.get("minimum_per_side")
@@ -318,7 +171,7 @@ def _bounds(
     return low, high
 
 
-def _consent(reader: _Reader, value: Any) -> Consent | None:
+def _consent(reader: YamlReader, value: Any) -> Consent | None:
     path: KeyPath = ("consent",)
     if value is None:
         return Consent()
@@ -339,7 +192,7 @@ def _consent(reader: _Reader, value: Any) -> Consent | None:
     return None if by is None or days is None else Consent(by, days)
 
 
-def _tranche_count(reader: _Reader, raw: dict[str, Any], dates: list[Any] | None) -> int | None:
+def _tranche_count(reader: YamlReader, raw: dict[str, Any], dates: list[Any] | None) -> int | None:
     """The number of tranches: ``count``, or the number of ``dates``, or both if equal."""
     path: KeyPath = ("tranches", "count")
     if "count" not in raw:
@@ -353,7 +206,7 @@ def _tranche_count(reader: _Reader, raw: dict[str, Any], dates: list[Any] | None
     return count
 
 
-def _tranches(reader: _Reader, value: Any, track_names: set[str]) -> TrancheRules | None:
+def _tranches(reader: YamlReader, value: Any, track_names: set[str]) -> TrancheRules | None:
     path: KeyPath = ("tranches",)
     keys = ("count", "dates", "capacity_per_side", "separate", "max_lead")
     raw = reader.mapping(value, path, (), keys)
@@ -377,21 +230,21 @@ def _tranches(reader: _Reader, value: Any, track_names: set[str]) -> TrancheRule
     return TrancheRules(count, tuple(dates), capacity, tuple(separate), lead)
 
 
-def _known_track(reader: _Reader, value: Any, path: KeyPath, names: set[str]) -> str | None:
+def _known_track(reader: YamlReader, value: Any, path: KeyPath, names: set[str]) -> str | None:
     if value in names:
         return str(value)
     reader.fail(path, f"{value!r} is not a track (expected one of: {', '.join(sorted(names))})")
     return None
 
 
-def _reserve(reader: _Reader, value: Any) -> float | None:
+def _reserve(reader: YamlReader, value: Any) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1:
         return float(value)
     reader.fail(("reserve_share",), f"{value!r} is not a share (expected 0 to under 1, e.g. 0.1)")
     return None
 
 
-def _track_names(reader: _Reader, value: Any) -> set[str]:
+def _track_names(reader: YamlReader, value: Any) -> set[str]:
     """The names the tracks give, a repeated one reported; read from the text, so that a
     track with another problem still counts as named."""
     given: list[Any] = value if isinstance(value, list) else []
@@ -401,7 +254,7 @@ def _track_names(reader: _Reader, value: Any) -> set[str]:
     return set(names)
 
 
-def _agreement(reader: _Reader, data: Any) -> Agreement | None:
+def _agreement(reader: YamlReader, data: Any) -> Agreement | None:
     raw = reader.mapping(data, (), _TOP, _TOP_OPTIONAL)
     if raw is None:
         return None
@@ -458,11 +311,11 @@ def read_agreement(text: str, source: str) -> CheckedAgreement:
         where = f" line {mark.line + 1}" if mark is not None else ""
         reason = getattr(e, "problem", None) or "cannot be read"
         raise AgreementRejected(source, [f"{source}{where}: not valid YAML: {reason}"]) from e
-    marks: dict[KeyPath, _Mark] = {}
+    marks: dict[KeyPath, Mark] = {}
     twice: list[KeyPath] = []
     if root is not None:
-        _marks(root, (), marks, twice)
-    reader = _Reader(source, marks)
+        collect_marks(root, (), marks, twice)
+    reader = YamlReader(source, marks)
     for path in twice:
         reader.fail(path, "appears twice (expected each key once)")
     agreement = _agreement(reader, data)

@@ -1,0 +1,166 @@
+"""Reading YAML with every problem located: the line and key a person would look at.
+
+Values come from ``yaml.safe_load``; the node tree that PyYAML's ``SafeLoader`` composes
+from the same text gives each key's line and its value's column (``collect_marks``).
+``YamlReader`` checks plain values and collects each problem as
+``FILE line N, key K: what is wrong (what was expected)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import yaml
+
+from parley.domain.selectors import Selector, SelectorError, parse_selector
+
+__all__ = ["KeyPath", "Mark", "YamlReader", "collect_marks", "key_text"]
+
+KeyPath = tuple[str | int, ...]
+E = TypeVar("E", bound=StrEnum)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Where a key's value sits in the file: line, column, quoting, one line or more."""
+
+    line: int
+    column: int
+    quoted: bool
+    one_line: bool
+
+
+def key_text(path: KeyPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def collect_marks(
+    node: yaml.Node, path: KeyPath, into: dict[KeyPath, Mark], twice: list[KeyPath]
+) -> None:
+    """Record the mark of every key and item under ``node``; list repeated keys."""
+    into[path] = Mark(
+        node.start_mark.line + 1,
+        node.start_mark.column + 1,
+        isinstance(node, yaml.ScalarNode) and node.style in ("'", '"'),
+        node.start_mark.line == node.end_mark.line,
+    )
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = str(key.value)
+            if name in seen:
+                twice.append((*path, name))
+            seen.add(name)
+            collect_marks(value, (*path, name), into, twice)
+            # The line a person looks for is the key's; the column is the value's.
+            into[(*path, name)] = replace(into[(*path, name)], line=key.start_mark.line + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value, start=1):
+            collect_marks(item, (*path, index), into, twice)
+
+
+class YamlReader:
+    """Turns plain YAML values into domain objects, collecting every problem."""
+
+    def __init__(self, source: str, marks: Mapping[KeyPath, Mark]) -> None:
+        self.source = source
+        self.marks = marks
+        self.problems: list[tuple[int, str]] = []
+        self.missing: set[KeyPath] = set()  # required keys found absent: said once, above
+
+    def locate(self, path: KeyPath, message: str) -> tuple[int, str]:
+        """The line of ``path`` (or of its nearest parent) and ``FILE line N, key K: message``."""
+        line = next(
+            (self.marks[path[:n]].line for n in range(len(path), -1, -1) if path[:n] in self.marks),
+            0,
+        )
+        where = self.source + (f" line {line}" if line else "")
+        if path:
+            where += f", key {key_text(path)}"
+        return line, f"{where}: {message}"
+
+    def fail(self, path: KeyPath, message: str) -> None:
+        """Record a problem at ``path``, unless ``path`` lies in a key already said missing."""
+        if any(path[:n] in self.missing for n in range(1, len(path) + 1)):
+            return
+        self.problems.append(self.locate(path, message))
+
+    def lines(self) -> list[str]:
+        """Every problem, one line each, in the order of the file."""
+        return [text for _, text in sorted(self.problems, key=lambda p: p[0])]
+
+    def mapping(
+        self, value: Any, path: KeyPath, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        """``value`` if it is a mapping with the required keys and no unknown ones."""
+        if not isinstance(value, dict):
+            self.fail(path, f"is not a mapping (expected keys {', '.join(required + optional)})")
+            return None
+        known = required + optional
+        for key in value:
+            if key not in known:
+                self.fail((*path, str(key)), f"unknown key (expected one of: {', '.join(known)})")
+        for key in required:
+            if key not in value:
+                self.fail(path, f"lacks the key {key} (required)")
+                self.missing.add((*path, key))
+        return value
+
+    def integer(self, value: Any, path: KeyPath, minimum: int = 0) -> int | None:
+        """A whole number of at least ``minimum``, or ``None`` with a problem recorded."""
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.fail(path, f"{value!r} is not a whole number (expected {minimum} or more)")
+            return None
+        return value
+
+    def a_date(self, value: Any, path: KeyPath) -> date | None:
+        """A full date, YYYY-MM-DD."""
+        if isinstance(value, date):
+            return value
+        self.fail(path, f"{value!r} is not a date (expected YYYY-MM-DD)")
+        return None
+
+    def choice(self, value: Any, path: KeyPath, enum: type[E]) -> E | None:
+        """A member of ``enum`` named by its value."""
+        try:
+            return enum(value)
+        except ValueError:
+            options = ", ".join(m.value for m in enum)
+            self.fail(path, f"{value!r} is not allowed (expected one of: {options})")
+            return None
+
+    def selector(self, value: Any, path: KeyPath) -> Selector | None:
+        """A selector expression; a problem names its column in the file when it can."""
+        if isinstance(value, bool):  # YAML reads a bare true or false as a boolean
+            value = str(value).lower()
+        if not isinstance(value, str):
+            self.fail(path, f"{value!r} is not a selector (expected text such as 'age < 25')")
+            return None
+        try:
+            return parse_selector(value)
+        except SelectorError as e:
+            mark = self.marks.get(path)
+            column = e.column
+            if mark is not None and mark.one_line:
+                column += mark.column - 1 + (1 if mark.quoted else 0)
+            self.fail(path, f"{e.problem} at column {column} ({e.expected})")
+            return None
+
+    def listed(
+        self, value: Any, path: KeyPath, read: Callable[[Any, KeyPath], Any]
+    ) -> list[Any] | None:
+        """Each item of a list read by ``read``; ``None`` if any item failed."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(path, "is not a list (expected '- ' items or [a, b])")
+            return None
+        items = [read(item, (*path, n)) for n, item in enumerate(value, start=1)]
+        return None if any(item is None for item in items) else items
