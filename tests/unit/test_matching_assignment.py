@@ -8,47 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parley.domain.dates import PartialDate
 from parley.matching.reconcile import NOTHING_CLOSE, reconcile
 from parley.matching.results import Decision, MatchConfig, Outcome, Reconciliation, Record
 from parley.synthetic.matching import MatchingData, generate_matching_data
-
-
-def person(
-    record_id: str,
-    family: str,
-    given: str,
-    patronymic: str = "",
-    born: str = "",
-    *,
-    lang: str = "und",
-    source: str = "",
-) -> Record:
-    return Record(
-        record_id=record_id,
-        family_name=family,
-        given_name=given,
-        patronymic=patronymic,
-        name_lang=lang,
-        sex="M",
-        birth_date=PartialDate.parse(born) if born else None,
-        source=source,
-    )
-
-
-def crowd(size: int) -> list[Record]:
-    """Holdings of other people, so that the model has chance pairs to learn from."""
-    families = ["Иванов", "Петров", "Сидоров", "Кузнецов", "Смирнов", "Попов", "Соколов", "Волков"]
-    givens = ["Иван", "Петр", "Сергей", "Николай", "Дмитрий", "Андрей", "Михаил", "Владимир"]
-    return [
-        person(
-            f"RU-C-{i:04d}",
-            families[i % len(families)] + ("ский" if i % 3 == 0 else ""),
-            givens[(i // 8) % len(givens)],
-            born=f"{1960 + i % 40}-{1 + i % 12:02d}-{1 + i % 28:02d}",
-        )
-        for i in range(size)
-    ]
+from tests.unit.matching_records import crowd, person
 
 
 def by_request(result: Reconciliation) -> dict[str, Decision]:
@@ -234,7 +197,12 @@ def with_a_duplicate_request() -> list[Record]:
         for i, r in enumerate(crowd(60)[::7])
     ]
     register = person(
-        "UA-2", "Lysenko", "Oleksandr", born="1999-03-07", lang="en", source="official_register"
+        "UA-2",
+        "Lysenko",
+        "Oleksandr",
+        born="1999-03-07",
+        name_lang="en",
+        source="official_register",
     )
     return [OLEKSANDR, *others, register]
 

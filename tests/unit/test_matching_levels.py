@@ -13,6 +13,7 @@ from parley.matching.features import prepare
 from parley.matching.reconcile import reconcile
 from parley.matching.results import Decision, Outcome, Record
 from parley.synthetic.matching import generate_matching_data
+from tests.unit.matching_records import crowd
 
 FIELD_NAMES = [field.name for field in FIELDS]
 DATE_LEVELS = FIELDS[FIELD_NAMES.index("birth_date")].levels
@@ -223,22 +224,6 @@ def asked(patronymic: str) -> Record:
     return Record(
         "UA-Z", "Лисенко", "Олександр", patronymic, "uk", "M", PartialDate.parse("1999-03-07")
     )
-
-
-def crowd(size: int) -> list[Record]:
-    """Holdings of other people, so that the model has chance pairs to learn from."""
-    families = ["Иванов", "Петров", "Сидоров", "Кузнецов", "Смирнов", "Попов", "Соколов", "Волков"]
-    givens = ["Иван", "Петр", "Сергей", "Николай", "Дмитрий", "Андрей", "Михаил", "Владимир"]
-    return [
-        Record(
-            f"RU-C-{i:04d}",
-            families[i % len(families)] + ("ский" if i % 3 == 0 else ""),
-            givens[(i // 8) % len(givens)],
-            sex="M",
-            birth_date=PartialDate(1960 + i % 40, 1 + i % 12, 1 + i % 28),
-        )
-        for i in range(size)
-    ]
 
 
 def decided_among_others(request: Record) -> Decision:

@@ -11,7 +11,6 @@ from itertools import combinations
 
 import pytest
 
-from parley.domain.dates import PartialDate
 from parley.matching.comparisons import (
     NAME_EQUIVALENT,
     NAME_EXACT,
@@ -21,7 +20,8 @@ from parley.matching.comparisons import (
 )
 from parley.matching.forms import NamePart, name_forms
 from parley.matching.reconcile import reconcile
-from parley.matching.results import Decision, Outcome, Reconciliation, Record
+from parley.matching.results import Decision, Outcome, Reconciliation
+from tests.unit.matching_records import crowd, person
 
 ONE_NAME = {NAME_EXACT, NAME_EQUIVALENT, NAME_SKELETON}
 
@@ -103,41 +103,6 @@ def test_distinct_names_are_not_taken_for_one(part: NamePart, a: str, b: str) ->
 
 
 # --- (b) end to end: a Ukrainian-form request finds the Russian-form holding ---------------
-
-
-def person(
-    record_id: str,
-    family: str,
-    given: str,
-    patronymic: str = "",
-    born: str = "",
-    sex: str = "M",
-    name_lang: str = "und",
-) -> Record:
-    return Record(
-        record_id=record_id,
-        family_name=family,
-        given_name=given,
-        patronymic=patronymic,
-        name_lang=name_lang,
-        sex=sex,
-        birth_date=PartialDate.parse(born) if born else None,
-    )
-
-
-def crowd(size: int) -> list[Record]:
-    """Holdings of other people, so that the model has chance pairs to learn from."""
-    families = ["Иванов", "Петров", "Сидоров", "Кузнецов", "Смирнов", "Попов", "Соколов", "Волков"]
-    givens = ["Иван", "Петр", "Сергей", "Николай", "Дмитрий", "Андрей", "Михаил", "Владимир"]
-    return [
-        person(
-            f"RU-C-{i:04d}",
-            families[i % len(families)] + ("ский" if i % 3 == 0 else ""),
-            givens[(i // 8) % len(givens)],
-            born=f"{1960 + i % 40}-{1 + i % 12:02d}-{1 + i % 28:02d}",
-        )
-        for i in range(size)
-    ]
 
 
 # (request as the family writes it, holding as the Russian register writes it, sex,
@@ -240,8 +205,8 @@ def reconciled() -> dict[str, Decision]:
     requests, holdings = [], crowd(300)
     for index, (key, (asked, held, sex, _said)) in enumerate(PEOPLE.items()):
         lang = "en" if key.startswith("latin") else "uk"
-        requests.append(person(f"UA-{key}", *asked, _born(index), sex, lang))
-        holdings.append(person(f"RU-{key}", *held, _born(index), sex, "ru"))
+        requests.append(person(f"UA-{key}", *asked, _born(index), sex=sex, name_lang=lang))
+        holdings.append(person(f"RU-{key}", *held, _born(index), sex=sex, name_lang="ru"))
     result: Reconciliation = reconcile(requests, holdings)
     return {decision.request_id: decision for decision in result.decisions}
 

@@ -4,38 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from parley.domain.dates import PartialDate
 from parley.matching.reconcile import reconcile
 from parley.matching.results import MatchConfig, Outcome, Record
-
-
-def person(
-    record_id: str, family: str, given: str, patronymic: str = "", born: str = "", **extra: str
-) -> Record:
-    return Record(
-        record_id=record_id,
-        family_name=family,
-        given_name=given,
-        patronymic=patronymic,
-        birth_date=PartialDate.parse(born) if born else None,
-        sex=extra.pop("sex", "M"),
-        **extra,
-    )
-
-
-def crowd(size: int) -> list[Record]:
-    """Holdings of different people, so that the model has chance pairs to learn from."""
-    families = ["Иванов", "Петров", "Сидоров", "Кузнецов", "Смирнов", "Попов", "Соколов", "Волков"]
-    givens = ["Иван", "Петр", "Сергей", "Николай", "Дмитрий", "Андрей", "Михаил", "Владимир"]
-    return [
-        person(
-            f"RU-C-{i:04d}",
-            families[i % len(families)] + ("ский" if i % 3 == 0 else ""),
-            givens[(i // 8) % len(givens)],
-            born=f"{1960 + i % 40}-{1 + i % 12:02d}-{1 + i % 28:02d}",
-        )
-        for i in range(size)
-    ]
+from tests.unit.matching_records import crowd, person
 
 
 def decided(
