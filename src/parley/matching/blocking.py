@@ -128,7 +128,7 @@ def _year_keys(prefix: str, stems: frozenset[str], year: int) -> Iterator[str]:
         yield f"{prefix}:{stem}|{year}"
 
 
-def blocking_keys(person: Features, *, asking: bool = False, loose: bool = True) -> set[str]:
+def blocking_keys(person: Features, *, asking: bool = False) -> set[str]:
     """Every blocking key of a prepared record (see the module docstring).
 
     Args:
@@ -137,14 +137,13 @@ def blocking_keys(person: Features, *, asking: bool = False, loose: bool = True)
             then also asks with its names the other way round, in case the two were
             written in each other's column. (Indexing both ways would put every holding
             named Oleksandr whose surname starts with P in one block.)
-        loose: include the loose keys (``LOOSE``) where they apply.
     """
     forms = person.forms
     strict, spelling = _name_part_keys(forms.family, forms.given, asking)
     keys = set(strict)
     birth = person.birth
     covered = birth is not None and (birth.day is not None or forms.patronymic is not None)
-    if loose and (not covered or not asking):  # a full date or a patronymic: gd, gpy
+    if not covered or not asking:  # a full date or a patronymic gives gd or gpy keys
         keys.update(spelling)
     if birth is not None:
         keys.update(_year_keys("fy", forms.family.skeletons, birth.year))
@@ -235,7 +234,7 @@ def block(
                 oversized += 1
                 continue
             (reached_loosely if key.startswith(LOOSE) else found).update(members)
-        if same_list:  # duplicates need a strict key: a loose one is no evidence of one person
+        if same_list:
             found.discard(position)
         only_loosely = frozenset(reached_loosely - found)
         pairs.append(sorted(found | only_loosely))

@@ -30,7 +30,16 @@ from parley.matching.results import (
     Reconciliation,
     Record,
 )
-from parley.matching.scoring import TF_LEVELS, Model, estimate_u, fit, name_frequencies, tf_keys
+from parley.matching.scoring import (
+    TF_LEVELS,
+    Model,
+    TfTerms,
+    estimate_u,
+    fit,
+    name_frequencies,
+    tf_keys,
+    tf_term,
+)
 
 __all__ = ["reconcile"]
 
@@ -98,7 +107,7 @@ def _score(
     sure alone thus share the belief between them. (Not so across requests: two
     requests for one person that were not merged would take the belief from each other.)
     """
-    tf: list[_TfTerms | None] = [None] * len(holdings)
+    tf: list[TfTerms | None] = [None] * len(holdings)
     weights: dict[tuple[int, ...], float] = {}
     prior_bits = math.log2(model.prior / (1 - model.prior))
     scored: list[list[Scored]] = []
@@ -123,7 +132,6 @@ def _score(
     return scored
 
 
-_TfTerms = tuple[tuple[float, ...], tuple[float, ...]]
 _Row = list[tuple[float, int, tuple[int, ...], bool]]
 
 
@@ -131,7 +139,7 @@ def _odds_row(
     pairs: Sequence[Compared],
     model: Model,
     weights: dict[tuple[int, ...], float],
-    tf: list[_TfTerms | None],
+    tf: list[TfTerms | None],
     holdings: Sequence[Features],
     prior_bits: float,
 ) -> tuple[_Row, float]:
@@ -146,15 +154,11 @@ def _odds_row(
         weight = weights.get(levels)
         if weight is None:
             weight = weights[levels] = model.weight(levels)
-        given, family = levels[0], levels[1]
-        if 0 <= given < TF_LEVELS or 0 <= family < TF_LEVELS:
+        if 0 <= levels[0] < TF_LEVELS or 0 <= levels[1] < TF_LEVELS:  # a name agrees
             terms = tf[h]
             if terms is None:
                 terms = tf[h] = model.tf_weights(tf_keys(holdings[h]))
-            if 0 <= given < TF_LEVELS:
-                weight += terms[0][given]
-            if 0 <= family < TF_LEVELS:
-                weight += terms[1][family]
+            weight += tf_term(levels, terms)
         odds = math.pow(2.0, min(weight + prior_bits, 900.0))
         total += odds
         row.append((odds, h, levels, swapped))

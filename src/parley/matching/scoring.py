@@ -25,9 +25,19 @@ from parley.matching.comparisons import DATE_EXACT, FIELDS, MISSING, NAME_SKELET
 from parley.matching.features import Features
 from parley.matching.skeleton import skeleton
 
-__all__ = ["TF_LEVELS", "Model", "estimate_u", "fit", "name_frequencies", "tf_keys"]
+__all__ = [
+    "TF_LEVELS",
+    "Model",
+    "TfTerms",
+    "estimate_u",
+    "fit",
+    "name_frequencies",
+    "tf_keys",
+    "tf_term",
+]
 
 Levels = tuple[int, ...]
+TfTerms = tuple[tuple[float, ...], tuple[float, ...]]  # given, family: by level
 GIVEN, FAMILY, BIRTH = 0, 1, 3  # FIELDS indices of given_name, family_name, birth_date
 TF_LEVELS = 2  # exact and equivalent names are weighed by frequency (as Splink: exact only)
 _FLOOR = 1e-6
@@ -83,20 +93,13 @@ class Model:
             levels: the pair's levels.
             keys: the holding's ``tf_keys``.
         """
-        total = 0.0
-        for field, key in zip((GIVEN, FAMILY), keys, strict=True):
-            level = levels[field]
-            frequency = self.name_tf.get(key)
-            if 0 <= level < TF_LEVELS and frequency is not None:
-                total += math.log2(self.u[field][level] / max(frequency, _FLOOR))
-        return total
+        return tf_term(levels, self.tf_weights(keys))
 
-    def tf_weights(self, keys: tuple[str, str]) -> tuple[tuple[float, ...], tuple[float, ...]]:
-        """``tf_adjustment``'s terms for one holding, by level of its given and family name.
+    def tf_weights(self, keys: tuple[str, str]) -> TfTerms:
+        """The frequency terms of one holding's given and family name, by level.
 
-        Scoring adds ``given[level]`` and ``family[level]`` for levels below
-        ``TF_LEVELS``: the same sum as ``tf_adjustment``, looked up instead of computed
-        for each of the holding's pairs.
+        ``tf_term`` picks a pair's terms by its levels; scoring keeps them per holding
+        rather than computing them again for each of the holding's pairs.
         """
         terms = []
         for field, key in zip((GIVEN, FAMILY), keys, strict=True):
@@ -134,6 +137,16 @@ class Model:
                 for index, field in enumerate(FIELDS)
             },
         }
+
+
+def tf_term(levels: Levels, terms: TfTerms) -> float:
+    """The frequency adjustment of a pair: its given and family name terms at its levels."""
+    total = 0.0
+    for field, by_level in zip((GIVEN, FAMILY), terms, strict=True):
+        level = levels[field]
+        if 0 <= level < TF_LEVELS:
+            total += by_level[level]
+    return total
 
 
 def tf_keys(person: Features) -> tuple[str, str]:
