@@ -16,6 +16,7 @@ the person who uploaded that file, as STYLE.md asks; such messages are never log
     ├── ImportRejected          an import file had problems; nothing was written
     ├── AgreementRejected       an agreement file had problems; nothing of it was loaded
     ├── ExportFailed            an export could not be written
+    ├── VerificationFailed      a proof, signature, checkpoint or log did not verify
     ├── DatabaseBusy            another command holds the database; try again
     └── ConfigurationError      a setting is missing, malformed or unsafe
 """
@@ -37,6 +38,7 @@ __all__ = [
     "NotPermitted",
     "ParleyError",
     "TransitionNotAllowed",
+    "VerificationFailed",
 ]
 
 
@@ -76,6 +78,14 @@ class ConfigurationError(ParleyError):
 
 class DatabaseBusy(ParleyError):
     """Another command held the database's write lock for longer than parley waits."""
+
+
+class VerificationFailed(ParleyError):
+    """A proof, signature, checkpoint, receipt or log did not verify.
+
+    The message says what failed and where (a sequence number, a proof step, a key
+    name), never whose record it was.
+    """
 
 
 class ExportFailed(ParleyError):
