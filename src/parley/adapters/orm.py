@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -33,6 +34,8 @@ __all__ = [
     "HoldingRow",
     "ImportRow",
     "PartyRow",
+    "PlanReleaseRow",
+    "PlanRow",
     "ProposalRow",
     "ReconciliationRunRow",
     "RecordVersionRow",
@@ -285,3 +288,42 @@ class RequestMergeRow(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("reconciliation_runs.id"))
     probability: Mapped[float] = mapped_column(Float)
     merged_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PlanRow(Base):
+    """A plan the planner made for an agreement: a draft until its manifests are signed.
+
+    ``document`` is the plan file's JSON (docs/planning.md), exactly as ``parley plan``
+    writes it; ``plan_releases`` lists the people it names, for queries.
+    """
+
+    __tablename__ = "plans"
+    __table_args__ = (Index("ix_plans_agreement", "agreement_name", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    document: Mapped[str] = mapped_column(Text)
+
+
+class PlanReleaseRow(Base):
+    """A person a plan releases (``tranche`` set) or keeps in reserve (``reserve_rank`` set).
+
+    People are named by party and record id, as the plan document names them.
+    """
+
+    __tablename__ = "plan_releases"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "party_code", "record_id"),
+        Index("ix_plan_releases_record", "party_code", "record_id"),
+        CheckConstraint("(tranche IS NULL) <> (reserve_rank IS NULL)", name="one_place"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    party_code: Mapped[str] = mapped_column(ForeignKey("parties.code"))
+    record_id: Mapped[str] = mapped_column(String(64))
+    track: Mapped[str] = mapped_column(String(100))
+    tranche: Mapped[int | None] = mapped_column(Integer)
+    reserve_rank: Mapped[int | None] = mapped_column(Integer)

@@ -197,8 +197,7 @@ class SqlReviewRepository:
                 acting_as=decision.acting_as,
                 decided_at=decision.at,
             )
-        )
-        self._session.flush()
+        )  # written with the unit's commit: thousands of decisions go in a few statements
 
     def decisions(self, proposal_id: int) -> list[ReviewDecision]:
         """Every decision on a proposal, oldest first."""

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from parley.adapters.db import writer
 from parley.adapters.eventlog import append_events
+from parley.adapters.plans import SqlPlanRepository
 from parley.adapters.repositories import (
     SqlImportLog,
     SqlPartyRepository,
@@ -48,6 +49,7 @@ class SqlUnitOfWork:
         self.requests = request_repository(self._session)
         self.imports = SqlImportLog(self._session)
         self.reviews = SqlReviewRepository(self._session)
+        self.plans = SqlPlanRepository(self._session)
         return self
 
     def __exit__(

@@ -18,6 +18,7 @@ __all__ = [
     "HoldingStatusChanged",
     "HoldingsImported",
     "PartyRegistered",
+    "PlanDrafted",
     "ProposalReviewed",
     "RequestStatusChanged",
     "RequestsImported",
@@ -150,3 +151,21 @@ class ProposalReviewed(DomainEvent):
     to_state: str
     reason: str | None
     acting_as: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanDrafted(DomainEvent):
+    """The planner answered for an agreement and its answer was stored as a draft plan.
+
+    ``status`` is ``optimal`` or ``infeasible``; ``released`` and ``reserves`` count
+    people per party code; ``document_sha256`` is the SHA-256 of the plan document as
+    stored, so that a later signed manifest can name the draft it came from.
+    """
+
+    plan_id: int
+    agreement: str
+    status: str
+    tranches: int
+    released: dict[str, int]
+    reserves: dict[str, int]
+    document_sha256: str

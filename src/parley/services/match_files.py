@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from parley.domain.holdings import Holding
+from parley.domain.requests import Request
 from parley.errors import ImportProblem, ImportRejected
 from parley.matching.reconcile import reconcile as engine_reconcile
 from parley.matching.results import Decision, MatchConfig, Outcome, Record
@@ -19,13 +21,22 @@ from parley.services.readers import unknown_fields
 from parley.services.reconciling import Progress, Reconciler, to_record
 from parley.services.schema import schema_for
 
-__all__ = ["MATCH_COLUMNS", "FileMatches", "match_files", "read_match_file"]
+__all__ = [
+    "MATCH_COLUMNS",
+    "FileMatches",
+    "match_files",
+    "read_file_records",
+    "read_match_file",
+]
 
 MATCH_COLUMNS = ("request_id", "holding_id", "probability", "decision", "explanation")
 
 
-def read_match_file(kind: str, table: TableSource, today: date) -> list[Record]:
-    """Every record of an open holdings or requests file, checked as an import checks it.
+def read_file_records(
+    kind: str, party: str, table: TableSource, today: date
+) -> list[Holding | Request]:
+    """Every record of an open holdings or requests file of ``party``, checked as an
+    import checks it, and stored nowhere.
 
     Raises:
         ImportRejected: any problem (unknown column, empty name, unreadable date, a
@@ -33,7 +44,7 @@ def read_match_file(kind: str, table: TableSource, today: date) -> list[Record]:
     """
     schema = schema_for(kind)
     problems = [*table.problems, *check_columns(schema, table)]
-    records: list[Record] = []
+    records: list[Holding | Request] = []
     first_row: dict[str, int] = {}
     if not problems:
         for row, cells in table.rows():
@@ -41,19 +52,28 @@ def read_match_file(kind: str, table: TableSource, today: date) -> list[Record]:
                 problems.append(cells)
                 continue
             found = [] if table.columns else unknown_fields(schema, row, cells)
-            record = found or schema.read("-", row, cells, today)
+            record = found or schema.read(party, row, cells, today)
             if isinstance(record, list):
                 problems += record
             elif record.record_id in first_row:
                 problems.append(report_repeat(row, record.record_id, first_row[record.record_id]))
             else:
                 first_row[record.record_id] = row
-                records.append(to_record(record))
+                records.append(record)
     if problems:
         raise ImportRejected(table.name, problems[:MAX_PROBLEMS], len(problems))
     if not records:
         raise ImportRejected(table.name, [ImportProblem(None, None, "has a header but no rows")])
     return records
+
+
+def read_match_file(kind: str, table: TableSource, today: date) -> list[Record]:
+    """Every record of an open holdings or requests file, as the matching engine reads it.
+
+    Raises:
+        ImportRejected: as :func:`read_file_records`.
+    """
+    return [to_record(record) for record in read_file_records(kind, "-", table, today)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,12 +24,16 @@ __all__ = [
     "Duplicate",
     "ImportLog",
     "PartyRepository",
+    "PlanRepository",
+    "PlanUnitOfWork",
+    "PlannedPerson",
     "RecordRepository",
     "RecordVersion",
     "RequestMerge",
     "ReviewRepository",
     "ReviewUnitOfWork",
     "RunCounts",
+    "StoredPlan",
     "UnitOfWork",
     "records_of",
 ]
@@ -200,6 +204,64 @@ class ReviewUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def reviews(self) -> ReviewRepository: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedPerson:
+    """One person a stored plan names: released in a tranche, or kept as a reserve.
+
+    Exactly one of ``tranche`` (from 1) and ``reserve_rank`` (1 is called first) is set.
+    """
+
+    party: str
+    record_id: str
+    track: str
+    tranche: int | None = None
+    reserve_rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPlan:
+    """A plan as stored: the document ``parley plan`` writes, and the people it names.
+
+    ``status`` is the plan's (``optimal`` or ``infeasible``); ``document`` is the plan
+    file's JSON (``parley.planning.plan_file``), read back.
+    """
+
+    id: int
+    agreement: str
+    status: str
+    created_at: datetime
+    document: dict[str, Any]
+    people: tuple[PlannedPerson, ...]
+
+
+class PlanRepository(Protocol):
+    """Draft plans, each with the people it releases and keeps in reserve."""
+
+    def add(
+        self,
+        *,
+        agreement: str,
+        status: str,
+        document: str,
+        people: Sequence[PlannedPerson],
+        at: datetime,
+    ) -> int:
+        """Store a plan (``document`` is its JSON text) and return its id."""
+        ...
+
+    def get(self, plan_id: int) -> StoredPlan | None: ...
+    def latest(self, agreement: str) -> StoredPlan | None:
+        """The plan stored last for the agreement named ``agreement``, or None."""
+        ...
+
+
+class PlanUnitOfWork(ReviewUnitOfWork, Protocol):
+    """A unit of work that also reaches the stored plans."""
+
+    @property
+    def plans(self) -> PlanRepository: ...
 
 
 def records_of(uow: UnitOfWork, kind: str) -> RecordRepository[Any]:

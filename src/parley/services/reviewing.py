@@ -16,6 +16,7 @@ from parley.domain.requests import Request
 from parley.domain.reviews import (
     OPEN_STATES,
     Proposal,
+    ProposalOutcome,
     RejectionReason,
     ReviewDecision,
     Reviewer,
@@ -24,11 +25,11 @@ from parley.domain.reviews import (
     check_one_to_one,
     review,
 )
-from parley.errors import NotFound
+from parley.errors import NotFound, NotPermitted
 from parley.services.parties import require_party
 from parley.services.ports import ReviewUnitOfWork
 
-__all__ = ["QueueEntry", "decide", "review_queue"]
+__all__ = ["QueueEntry", "confirm_matches", "decide", "review_queue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +111,44 @@ def decide(
         uow.record(event)
         uow.commit()
     return decision
+
+
+def confirm_matches(uow: ReviewUnitOfWork, *, reviewer: Reviewer, now: datetime) -> int:
+    """Confirm every proposal on the reviewer's holdings that reconciliation called a match.
+
+    For a holding party that accepts what the engine was sure of and reviews only the
+    doubtful ones (and for ``parley demo``). Each proposal is decided as :func:`decide`
+    decides it, with its own decision and event, in one transaction; one whose request
+    or holding is confirmed with another already is left for a person to decide.
+
+    Returns:
+        How many proposals were confirmed.
+
+    Raises:
+        NotPermitted: the reviewer is the mediator (the holding party decides).
+        NotFound: the reviewer's party is unknown.
+    """
+    if reviewer.party is None:
+        raise NotPermitted("only a holding party confirms its matches; the mediator cannot")
+    with uow:
+        require_party(uow, reviewer.party)
+        taken = uow.reviews.queue(reviewer.party, {ReviewState.CONFIRMED})
+        requests = {(p.requester, p.request_id) for p in taken}
+        holdings = {p.holding_id for p in taken}
+        moved: list[Proposal] = []
+        for proposal in uow.reviews.queue(reviewer.party, {ReviewState.PROPOSED}):
+            pair = (proposal.requester, proposal.request_id)
+            sure = proposal.outcome is ProposalOutcome.MATCH and proposal.holding_id is not None
+            if not sure or pair in requests or proposal.holding_id in holdings:
+                continue
+            confirmed, decision, event = review(
+                proposal, Verdict.CONFIRM, reviewer=reviewer, at=now, note="a sure match"
+            )
+            requests.add(pair)
+            holdings.add(proposal.holding_id)
+            moved.append(confirmed)
+            uow.reviews.add_decision(decision)
+            uow.record(event)
+        uow.reviews.save_states(moved, now)
+        uow.commit()
+    return len(moved)

@@ -19,6 +19,7 @@ from parley.domain.parties import Party
 from parley.entrypoints.cli.agreements import agreement_app
 from parley.entrypoints.cli.context import database_url_given, override, settings
 from parley.entrypoints.cli.output import err, out, show_error
+from parley.entrypoints.cli.planning import plan
 from parley.entrypoints.cli.reconciling import reconcile
 from parley.entrypoints.cli.records import export_app, history, import_app
 from parley.entrypoints.cli.reviewing import review
@@ -39,6 +40,7 @@ app.add_typer(export_app, name="export")
 app.command("history")(history)
 app.command("reconcile")(reconcile)
 app.command("review")(review)
+app.command("plan")(plan)
 parties_app = typer.Typer(help="The parties of the exchange.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(parties_app, name="parties")

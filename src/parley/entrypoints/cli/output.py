@@ -16,9 +16,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from parley.errors import ImportRejected, ParleyError
+from parley.errors import AgreementRejected, ImportRejected, ParleyError
 
-__all__ = ["LazyProgress", "counted", "err", "out", "show_error"]
+__all__ = ["LazyProgress", "counted", "err", "out", "show_error", "show_import_problems"]
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -29,20 +29,28 @@ def counted(n: int, noun: str) -> str:
     return f"{n:,} {noun if n != 1 else noun.removesuffix('s')}"
 
 
+def show_import_problems(error: ImportRejected, verdict: str) -> None:
+    """Print each problem of a rejected file on a line, then ``FILE: verdict (N problems)``."""
+    lines = error.lines()
+    for line in lines:
+        err.print(f"[red]error:[/red] {line}", markup=True, soft_wrap=True)
+    hidden = error.total - len(lines)
+    if hidden > 0:
+        more = counted(hidden, "more problems")
+        err.print(f"[red]error:[/red] ... and {more} (fix these first)", soft_wrap=True)
+    err.print(f"{error.source}: {verdict} ({counted(error.total, 'problems')})", soft_wrap=True)
+
+
 def show_error(error: ParleyError) -> None:
-    """Print ``error`` for a person: one sentence, or one line per import problem."""
+    """Print ``error`` for a person: one sentence, or one line per file problem."""
     if isinstance(error, ImportRejected):
-        lines = error.lines()
-        for line in lines:
-            err.print(f"[red]error:[/red] {line}", markup=True, soft_wrap=True)
-        hidden = error.total - len(lines)
-        if hidden > 0:
-            more = counted(hidden, "more problems")
-            err.print(f"[red]error:[/red] ... and {more} (fix these first)", soft_wrap=True)
-        err.print(
-            f"{error.source}: nothing was imported ({counted(error.total, 'problems')})",
-            soft_wrap=True,
-        )
+        show_import_problems(error, "nothing was imported")
+        return
+    if isinstance(error, AgreementRejected):
+        for line in error.problems:
+            err.print(f"error: {line}", markup=False, soft_wrap=True)
+        problems = counted(len(error.problems), "problems")
+        err.print(f"{error.source}: not loaded ({problems})", markup=False, soft_wrap=True)
         return
     err.print(f"[red]error:[/red] {error}", soft_wrap=True)
 
