@@ -5,15 +5,20 @@ as the files an exchange office would upload (one side's registry as Windows-125
 semicolons, as older systems export it), imports them through the same path as
 ``parley import``, reconciles each side's requests with the other side's holdings as
 ``parley reconcile`` does, and prints what the database now holds and how many requests
-ended in each outcome. Every name is synthetic.
+ended in each outcome. Each side's office then confirms the sure matches on its holdings
+(the doubtful ones wait in ``parley review``), and the seed formula is planned on it all
+as ``parley plan`` does: the plan's summary, and a variant held to exactly 1,000 a side
+that cannot hold, with why and what would let it. Every name is synthetic.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from importlib import resources
 from pathlib import Path
 
 from rich.console import Console
@@ -24,9 +29,14 @@ from parley import bootstrap
 from parley.adapters.formats import open_table
 from parley.config import Settings
 from parley.domain.parties import Party
+from parley.domain.reviews import Reviewer
+from parley.entrypoints.cli.planning import show_plan
+from parley.planning.plan_file import write_plan
 from parley.services.importing import import_records
 from parley.services.parties import list_parties, register_party
+from parley.services.planning import plan_from_database, run_planner
 from parley.services.reconciling import reconcile_parties
+from parley.services.reviewing import confirm_matches
 from parley.synthetic import generate_scenario
 
 __all__ = ["DEMO_DATE", "DEMO_PARTIES", "run_demo"]
@@ -34,6 +44,7 @@ __all__ = ["DEMO_DATE", "DEMO_PARTIES", "run_demo"]
 DEMO_DATE = date(2025, 5, 16)
 DEMO_PARTIES = (Party("UA", "Ukraine", "uk"), Party("RU", "Russian Federation", "ru"))
 _ENCODING = {"RU-holdings": ("cp1251", ";")}
+_AGREEMENT = "data/demo-agreement.yaml"  # the seed formula, sized for the demo's data
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +123,8 @@ def run_demo(
         )
     _summary(console, settings)
     _reconcile(console, engine, now)
+    _confirm(console, engine, now)
+    _plan(console, engine, directory, now)
 
 
 def _reconcile(console: Console, engine: Engine, now: datetime) -> None:
@@ -132,7 +145,37 @@ def _reconcile(console: Console, engine: Engine, now: datetime) -> None:
             f"{run.counts.holdings:,} holdings of {holding.code}: {counts} "
             f"({merged:,} duplicate request{'' if merged == 1 else 's'} merged)"
         )
-    console.print("review the proposals with: parley review --party RU (or UA)")
+
+
+def _confirm(console: Console, engine: Engine, now: datetime) -> None:
+    """Each holding party confirms the sure matches, as ``parley review`` would one by one."""
+    for party in DEMO_PARTIES:
+        office = Reviewer(f"{party.code} exchange office", party.code)
+        n = confirm_matches(bootstrap.unit_of_work(engine), reviewer=office, now=now)
+        console.print(f"{party.code} confirmed {n:,} sure matches on its holdings")
+    console.print("review the doubtful ones with: parley review --party RU (or UA)")
+
+
+def _plan(console: Console, engine: Engine, directory: Path, now: datetime) -> None:
+    """Plan the seed formula, then the same held to exactly 1,000 a side (which cannot hold)."""
+    path = directory / "agreement.yaml"
+    path.write_bytes(resources.files("parley").joinpath(_AGREEMENT).read_bytes())
+    agreement = bootstrap.load_agreement(path).agreement
+    console.print(f"\nplanning the seed formula ({path}), as parley plan does:")
+    draft = plan_from_database(bootstrap.unit_of_work(engine), agreement, actor="demo", now=now)
+    show_plan(console, draft)
+    if not draft.plan.feasible:
+        console.print("(the seed formula needs the demo's default sizes: --holdings 6000)")
+    with (directory / "plan.json").open("w", encoding="utf-8", newline="\n") as stream:
+        write_plan(draft.plan, stream)
+    console.print(f"draft plan {draft.plan_id} stored; plan file: {directory / 'plan.json'}")
+    exactly = dataclasses.replace(
+        agreement, name="1,000 for 1,000, exactly (demo)", maximum_per_side=1000
+    )
+    console.print("\nthe same formula held to exactly 1,000 a side (maximum_per_side: 1000):")
+    if draft.problem is not None:  # the same people: a maximum changes no one's eligibility
+        variant = run_planner(dataclasses.replace(draft.problem, agreement=exactly))
+        show_plan(console, dataclasses.replace(draft, plan=variant, plan_id=None))
 
 
 def _summary(console: Console, settings: Settings) -> None:

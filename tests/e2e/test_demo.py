@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from parley import bootstrap
 from parley.adapters import db
 from parley.adapters.uow import SqlUnitOfWork
+from parley.demo import DEMO_DATE
+from parley.planning import build_problem, feasible
+from parley.services.schema import schema_for
+from parley.synthetic import generate_scenario
 from tests.e2e.conftest import Parley
 
 HOLDINGS, REQUESTS = 300, 100
@@ -115,6 +121,21 @@ def test_demo_runs_end_to_end_and_repeats(tmp_path: Path) -> None:
     assert {party.split()[0] for party in summary} == {"UA", "RU"}, first.describe()
     for cells in summary.values():
         assert (cells[0], cells[-1]) == ("300", "100"), first.describe()  # holds ... requests
+    for party in ("UA", "RU"):
+        confirmed = re.search(rf"{party} confirmed (\d+) sure matches on its holdings", shown)
+        assert confirmed is not None, first.describe()
+    # The seed formula asks 1,000 a side: more than 300 holdings can give. The demo says
+    # so, with the change that would let a plan exist, and stores the infeasible draft.
+    assert "planning 1,000 for 1,000 (demo): 300 candidates of UA" in shown
+    assert "no plan exists. One conflict is: each side must release at least 1,000" in shown
+    assert "  minimum_per_side: 1000 -> " in shown
+    assert "(the seed formula needs the demo's default sizes: --holdings 6000)" in shown
+    assert "the same formula held to exactly 1,000 a side" in shown
+    plan = json.loads((out / "plan.json").read_text("utf-8"))
+    assert (plan["format"], plan["status"]) == ("parley-plan", "infeasible")
+    assert (
+        bootstrap.load_agreement(out / "agreement.yaml").agreement.name == "1,000 for 1,000 (demo)"
+    )
     assert first.stderr == ""
 
     # Again with the same seed: the same files, and a database made anew (not 600 a side),
@@ -148,3 +169,37 @@ def test_demo_runs_end_to_end_and_repeats(tmp_path: Path) -> None:
     )  # fmt: skip
     assert _database(f"sqlite:///{explicit}") == _expected_database(tmp_path / "seed7")
     assert "300 holdings of UA" in rerun.stdout
+
+
+def _default_problem(agreement_file: Path) -> tuple[dict[str, int], bool]:
+    """Who the demo's default data forces out under an agreement, and whether it can hold."""
+    agreement = bootstrap.load_agreement(agreement_file).agreement
+    scenario = generate_scenario(seed=2025, on=DEMO_DATE, holdings_per_side=6000)
+    schema = schema_for("holdings")
+    holdings = [
+        schema.read(party, row, cells, DEMO_DATE)
+        for party, rows in scenario.holdings.items()
+        for row, cells in enumerate(rows, start=2)
+    ]
+    problem = build_problem(agreement, [h for h in holdings if not isinstance(h, list)], {})
+    forced: dict[str, int] = {}
+    for c in problem.candidates:
+        if c.must_include and c.track == "military":
+            forced[c.party] = forced.get(c.party, 0) + 1
+    return forced, feasible(problem)
+
+
+def test_the_demos_agreement_holds_on_its_default_data_and_the_docs_seed_does_not() -> None:
+    """The docs' seed gives 400 places a side per tranche; the civilians take one of the
+    three tranches, and RU alone must release over 800 soldiers (under 25 or seriously
+    ill) in the other two. The demo's agreement, the same words, gives 600."""
+    root = Path(__file__).resolve().parents[2]
+    packaged = root / "src" / "parley" / "data" / "demo-agreement.yaml"
+    seed = root / "docs" / "examples" / "agreements" / "seed-1000-for-1000.yaml"
+
+    forced, demo_holds = _default_problem(packaged)
+    _, seed_holds = _default_problem(seed)
+
+    assert demo_holds
+    assert not seed_holds
+    assert 800 < max(forced.values()) <= 1200, forced
