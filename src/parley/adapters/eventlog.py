@@ -1,41 +1,195 @@
-"""The append-only event log: domain events written in the transaction of their change.
+"""The append-only event log and its public Merkle log, in the transaction of the change.
 
-This is the seam the ledger builds on: it will hash each appended entry into the Merkle
-tree in the same transaction. Entries are JSON with sorted keys and no personal data.
+Each event is written twice over in one row: its payload as the database keeps it, and
+its public entry (``parley.ledger.entries``: canonical JSON, people as salted
+commitments), which becomes leaf ``seq - 1`` of the RFC 9162 Merkle tree kept in
+``log_nodes``. All of it is written by the same transaction as the state change the
+event records, so a crash leaves both or neither. ``log_head`` is locked by every
+append (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite writers are serialised by
+``BEGIN IMMEDIATE``), so two writers never take the same sequence number.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from parley.adapters.orm import EventRow
+from parley.adapters.orm import EventRow, LogHeadRow, LogNodeRow, PersonSaltRow
+from parley.domain import events as domain_events
 from parley.domain.events import DomainEvent
+from parley.ledger.entries import SALT_SIZE, entry
+from parley.ledger.merkle import MerkleLog
 
-__all__ = ["append_events", "read_events"]
+__all__ = ["SqlNodeStore", "append_events", "backfill_entries", "log_size", "read_events"]
+
+_HEAD = 1
+
+
+class SqlNodeStore:
+    """The Merkle tree's complete subtrees in ``log_nodes``, written at :meth:`flush`."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._cache: dict[tuple[int, int], bytes] = {}
+        self._pending: list[dict[str, Any]] = []
+
+    def preload(self, size: int) -> None:
+        """Read, in one query, the subtrees the next append combines with (the right edge)."""
+        wanted = [
+            (level, (size >> level) - 1) for level in range(size.bit_length()) if size >> level & 1
+        ]
+        if not wanted:
+            return
+        rows = self._session.execute(
+            select(LogNodeRow.level, LogNodeRow.index, LogNodeRow.hash).where(
+                or_(*(tuple_(LogNodeRow.level, LogNodeRow.index) == w for w in wanted))
+            )
+        )
+        for level, index, hash_ in rows:
+            self._cache[level, index] = bytes(hash_)
+
+    def get(self, level: int, index: int) -> bytes:
+        """The stored hash; ``KeyError`` if there is none."""
+        key = (level, index)
+        if key not in self._cache:
+            found = self._session.scalar(
+                select(LogNodeRow.hash).where(LogNodeRow.level == level, LogNodeRow.index == index)
+            )
+            if found is None:
+                raise KeyError(key)
+            self._cache[key] = bytes(found)
+        return self._cache[key]
+
+    def put(self, level: int, index: int, hash_: bytes) -> None:
+        """Store a node (written at :meth:`flush`)."""
+        self._cache[level, index] = hash_
+        self._pending.append({"level": level, "index": index, "hash": hash_})
+
+    def flush(self) -> None:
+        """Write the nodes stored since the last flush."""
+        if self._pending:
+            self._session.execute(insert(LogNodeRow), self._pending)
+            self._pending = []
+
+
+class _Salts:
+    """Each record's salt, created on first use with the operating system's randomness."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._known: dict[tuple[str, str, str], bytes] = {}
+
+    def __call__(self, kind: str, party: str, record_id: str) -> bytes:
+        key = (kind, party, record_id)
+        if key not in self._known:
+            found = self._session.scalar(
+                select(PersonSaltRow.salt).where(
+                    PersonSaltRow.kind == kind,
+                    PersonSaltRow.party_code == party,
+                    PersonSaltRow.record_id == record_id,
+                )
+            )
+            if found is None:
+                found = os.urandom(SALT_SIZE)
+                self._session.execute(
+                    insert(PersonSaltRow).values(
+                        kind=kind, party_code=party, record_id=record_id, salt=found
+                    )
+                )
+            self._known[key] = bytes(found)
+        return self._known[key]
+
+
+def log_size(session: Session, *, lock: bool = False) -> int:
+    """How many entries the log holds; ``lock`` holds the head until the transaction ends."""
+    query = select(LogHeadRow.size).where(LogHeadRow.id == _HEAD)
+    size = session.scalar(query.with_for_update() if lock else query)
+    if size is None:  # a log never written to (or emptied with every table)
+        if lock:
+            session.execute(insert(LogHeadRow).values(id=_HEAD, size=0))
+        return 0
+    return size
+
+
+def _append(
+    session: Session,
+    items: Iterable[tuple[str, Any, str, Mapping[str, Any], Mapping[str, tuple[str, str]]]],
+) -> list[dict[str, Any]]:
+    """Entries and leaves for ``items`` (type, time, actor, payload, persons), in order."""
+    size = log_size(session, lock=True)
+    store = SqlNodeStore(session)
+    store.preload(size)
+    log = MerkleLog(store, size)
+    salts = _Salts(session)
+    rows = []
+    for kind, at, actor, payload, persons in items:
+        seq = log.size + 1
+        data = entry(seq, kind, at, actor, payload, persons, salts)
+        log.append(data)
+        rows.append(
+            {
+                "seq": seq,
+                "type": kind,
+                "occurred_at": at,
+                "actor": actor,
+                "payload": json.dumps(
+                    payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+                ),
+                "entry": data,
+            }
+        )
+    store.flush()
+    session.execute(update(LogHeadRow).where(LogHeadRow.id == _HEAD).values(size=log.size))
+    return rows
 
 
 def append_events(session: Session, events: Sequence[DomainEvent]) -> None:
     """Append ``events`` in order; they commit or roll back with the session."""
     if not events:
         return
-    session.execute(
-        insert(EventRow),
-        [
-            {
-                "type": e.name,
-                "occurred_at": e.occurred_at,
-                "actor": e.actor,
-                "payload": json.dumps(
-                    e.payload(), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-                ),
-            }
-            for e in events
-        ],
+    rows = _append(
+        session,
+        ((e.name, e.occurred_at, e.actor, e.payload(), e.PERSONS) for e in events),
     )
+    session.execute(insert(EventRow), rows)
+
+
+def _persons_of(kind: str) -> Mapping[str, tuple[str, str]]:
+    event_class = getattr(domain_events, kind, None)
+    if isinstance(event_class, type) and issubclass(event_class, DomainEvent):
+        return event_class.PERSONS
+    return {}
+
+
+def backfill_entries(session_or_connection: Any) -> None:
+    """Give events written before the public log their entries and leaves (migration 0004).
+
+    Sequence numbers are made contiguous (a PostgreSQL sequence skips numbers on
+    rollback), keeping the events' order.
+    """
+    session = (
+        session_or_connection
+        if isinstance(session_or_connection, Session)
+        else Session(bind=session_or_connection)
+    )
+    old = session.execute(
+        select(
+            EventRow.seq, EventRow.type, EventRow.occurred_at, EventRow.actor, EventRow.payload
+        ).order_by(EventRow.seq)
+    ).all()
+    rows = _append(
+        session, ((t, at, actor, json.loads(p), _persons_of(t)) for _, t, at, actor, p in old)
+    )
+    for (seq, *_), row in zip(old, rows, strict=True):
+        session.execute(
+            update(EventRow).where(EventRow.seq == seq).values(seq=row["seq"], entry=row["entry"])
+        )
+    session.flush()
 
 
 def read_events(session: Session, *, after: int = 0, limit: int = 1000) -> list[EventRow]:

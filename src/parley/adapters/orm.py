@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -30,10 +31,14 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "Base",
+    "CheckpointRow",
     "EventRow",
     "HoldingRow",
     "ImportRow",
+    "LogHeadRow",
+    "LogNodeRow",
     "PartyRow",
+    "PersonSaltRow",
     "PlanReleaseRow",
     "PlanRow",
     "ProposalRow",
@@ -193,16 +198,67 @@ class RecordVersionRow(Base):
 class EventRow(Base):
     """One domain event, appended in order in the transaction of the change it records.
 
-    The ledger (a later layer) builds its Merkle tree over these rows in ``seq`` order.
+    ``payload`` is the event as the database keeps it (record ids in the clear);
+    ``entry`` is the public log entry hashed into the Merkle tree as leaf ``seq - 1``
+    (RFC 8785 canonical JSON, people as salted commitments: ``parley.ledger.entries``).
     """
 
     __tablename__ = "events"
 
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     type: Mapped[str] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(100))
     payload: Mapped[str] = mapped_column(Text)
+    entry: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LogNodeRow(Base):
+    """A complete subtree of the log's Merkle tree: leaves ``index * 2**level`` onward.
+
+    Stored once and never changed, so appending reads and writes O(log n) rows and the
+    root of any past size is recomputed from O(log n) of them (RFC 9162 section 2.1).
+    """
+
+    __tablename__ = "log_nodes"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column("idx", Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LogHeadRow(Base):
+    """The one row saying how many entries the log holds; locked by every append."""
+
+    __tablename__ = "log_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class PersonSaltRow(Base):
+    """The random salt of one person record's commitment; never published, never logged.
+
+    A receipt hands it to the person's family so they can check the public log.
+    """
+
+    __tablename__ = "person_salts"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    party_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    salt: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class CheckpointRow(Base):
+    """A signed checkpoint of the log (a C2SP signed note), with its witnesses' cosignatures."""
+
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class ReconciliationRunRow(Base):

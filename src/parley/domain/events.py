@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = [
     "DomainEvent",
@@ -29,7 +29,14 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DomainEvent:
-    """Base of every event: when it happened and who did it."""
+    """Base of every event: when it happened and who did it.
+
+    ``PERSONS`` names the fields that point at a person's record, each with the kind of
+    record (``holding`` or ``request``) and the field that holds its party. The ledger
+    replaces each such value by a salted commitment before an entry is made public.
+    """
+
+    PERSONS: ClassVar[dict[str, tuple[str, str]]] = {}
 
     occurred_at: datetime
     actor: str
@@ -82,6 +89,8 @@ class RequestsImported(_RecordsImported):
 class HoldingStatusChanged(DomainEvent):
     """A held person moved along the person states."""
 
+    PERSONS: ClassVar[dict[str, tuple[str, str]]] = {"record_id": ("holding", "party")}
+
     party: str
     record_id: str
     from_status: str
@@ -91,6 +100,8 @@ class HoldingStatusChanged(DomainEvent):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RequestStatusChanged(DomainEvent):
     """A request moved along its states (verified in custody, not found, ...)."""
+
+    PERSONS: ClassVar[dict[str, tuple[str, str]]] = {"record_id": ("request", "party")}
 
     party: str
     record_id: str
@@ -127,6 +138,11 @@ class RequestsReconciled(DomainEvent):
 class RequestsMerged(DomainEvent):
     """Requests found to ask for one person were merged into the first of them."""
 
+    PERSONS: ClassVar[dict[str, tuple[str, str]]] = {
+        "kept": ("request", "party"),
+        "merged": ("request", "party"),
+    }
+
     party: str
     run_id: int
     kept: str
@@ -140,6 +156,11 @@ class ProposalReviewed(DomainEvent):
     ``reason`` is the rejection reason code (``not_held``, ...); a reviewer's own words
     stay in the database, never here.
     """
+
+    PERSONS: ClassVar[dict[str, tuple[str, str]]] = {
+        "request_id": ("request", "requester"),
+        "holding_id": ("holding", "holder"),
+    }
 
     proposal_id: int
     run_id: int

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-12-12
+Create Date: 2026-11-28
 """
 
 from collections.abc import Sequence
