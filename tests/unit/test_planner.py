@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -482,3 +483,35 @@ def test_a_minimum_with_nobody_to_release_is_infeasible_and_says_so() -> None:
     assert result.status is PlanStatus.INFEASIBLE
     assert result.conflict is not None
     assert [clause.key for clause in result.conflict.clauses] == ["minimum_per_side"]
+
+
+def test_more_tranches_than_a_dozen_are_found_and_are_the_fewest_that_work() -> None:
+    # 25 mandatory people a side, 1 a side per tranche, 2 tranches: 25 tranches needed.
+    agreement = an_agreement(count=2, capacity=1, must_include=("age > 60",))
+    forced = frozenset({0})
+    problem = Problem(agreement, (*people(A, 25, must_include=forced), *people(B, 25)))
+    offered = {r.key: r for r in plan(problem).relaxations}
+    assert (offered["tranches.count"].before, offered["tranches.count"].after) == ("2", "25")
+    fewer = replace(offered["tranches.count"].agreement.tranches, count=24)
+    assert not feasible(replace(problem, agreement=replace(agreement, tranches=fewer)))
+
+
+def test_two_mandatory_clauses_each_too_many_are_relaxed_together() -> None:
+    # Each clause alone forces more civilians from BB than AA can balance.
+    agreement = an_agreement(a_track("civilians"), must_include=("seriously_ill", "age < 25"))
+    ill, young = frozenset({0}), frozenset({1})
+    problem = Problem(
+        agreement,
+        (
+            *people(A, 1, "civilians"),
+            *people(B, 3, "civilians", must_include=ill),
+            *people(B, 3, "civilians", first=4, must_include=young),
+        ),
+    )
+    result = plan(problem)
+    assert result.conflict is not None
+    assert "in civilians: AA 0, BB 3" in result.conflict.describe()
+    [together] = result.relaxations
+    assert (together.key, together.after) == ("must_include", "unilateral")
+    relaxed = relaxed_problem(problem, together.agreement)
+    assert check(relaxed, plan(relaxed)) == []

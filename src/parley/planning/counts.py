@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from parley.domain.agreements import Agreement, FormulaKind
 from parley.planning.classes import PersonClass
 
-__all__ = ["CountModel", "Row", "build", "clause_keys"]
+__all__ = ["CountModel", "Row", "build", "build_totals", "clause_keys", "fix_totals"]
 
 
 @dataclass(slots=True)
@@ -42,7 +42,6 @@ class CountModel:
     integer: list[bool] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     counts: list[list[int]] = field(default_factory=list)  # class -> tranche -> variable
-    slack: int | None = None  # the variable a relaxation model minimises
 
     def variable(self, lower: float, upper: float, *, integer: bool = True) -> int:
         """Add a variable; its index."""
@@ -54,7 +53,7 @@ class CountModel:
     def add(
         self, coefficients: Mapping[int, float], lower: float, upper: float, clause: str | None
     ) -> None:
-        """Add a row; a slack on ``clause`` loosens it by up to the slack variable."""
+        """Add a row."""
         self.rows.append(Row(dict(coefficients), lower, upper, clause))
 
 
@@ -117,18 +116,11 @@ def build(
     *,
     enabled: Iterable[str] | None = None,
     tranches: int | None = None,
-    slack_on: str | None = None,
 ) -> CountModel:
-    """The count model of ``classes`` under the ``enabled`` clauses (default: all).
-
-    ``slack_on`` names one numeric clause to loosen by a slack variable (the model's
-    ``slack``), so that minimising it finds the smallest change of that clause alone.
-    """
+    """The count model of ``classes`` under the ``enabled`` clauses (default: all)."""
     on = frozenset(clause_keys(agreement) if enabled is None else enabled)
     count = agreement.tranches.count if tranches is None else tranches
     model = CountModel()
-    if slack_on is not None:
-        model.slack = model.variable(0, _INF)
     for cls in classes:
         cells = [model.variable(0, cls.size) for _ in range(count)]
         model.counts.append(cells)
@@ -138,9 +130,66 @@ def build(
     _add_totals(model, agreement, classes, on)
     _add_capacity(model, agreement, classes, on, count)
     _add_separate(model, agreement, classes, on, count)
-    if slack_on is not None:
-        _loosen(model, slack_on)
     return model
+
+
+def build_totals(
+    agreement: Agreement,
+    classes: list[PersonClass],
+    *,
+    enabled: Iterable[str] | None = None,
+    tranches: int | None = None,
+) -> CountModel:
+    """The count model without tranches: how many of each class go in all.
+
+    Each tranche's balance, capacity and separation summed over the tranches: a
+    relaxation of :func:`build`, so that no solution here means no plan, and the
+    objective's stages that do not look at tranches can be solved on a model as small
+    as the number of classes. ``counts[c]`` is a one-cell list.
+    """
+    on = frozenset(clause_keys(agreement) if enabled is None else enabled)
+    count = agreement.tranches.count if tranches is None else tranches
+    model = CountModel()
+    for cls in classes:
+        cell = model.variable(0, cls.size)
+        model.counts.append([cell])
+        size = float(cls.size)
+        model.add({cell: 1.0}, size if _forced(cls, agreement, on) else 0, size, None)
+    _add_balance(model, agreement, classes, on, 1)
+    _add_totals(model, agreement, classes, on)
+    capacity = agreement.tranches.capacity_per_side
+    separate = agreement.tranches.separate if "tranches.separate" in on else ()
+    groups: list[str | None] = [*separate, None]
+    # How many tranches each group of tracks takes (all of them, when none is separate).
+    share = {name: model.variable(0, count) for name in groups} if separate else {}
+    if separate:
+        model.add(dict.fromkeys(share.values(), 1.0), 0, count, "tranches.separate")
+        for cls, (cell,) in zip(classes, model.counts, strict=True):
+            name = cls.key.track if cls.key.track in separate else None
+            row = {cell: 1.0, share[name]: -float(cls.size)}
+            model.add(row, -_INF, 0, "tranches.separate")
+    if capacity is None or "tranches.capacity_per_side" not in on:
+        return model
+    for party in agreement.parties:
+        for name in groups if separate else [None]:
+            row = {
+                cell: 1.0
+                for cls, (cell,) in zip(classes, model.counts, strict=True)
+                if cls.key.party == party
+                and (not separate or (cls.key.track if cls.key.track in separate else None) == name)
+            }
+            if separate:
+                row[share[name]] = -float(capacity)
+                model.add(row, -_INF, 0, "tranches.capacity_per_side")
+            else:
+                model.add(row, -_INF, capacity * count, "tranches.capacity_per_side")
+    return model
+
+
+def fix_totals(model: CountModel, totals: list[int]) -> None:
+    """Hold each class of a tranche model to its total (from :func:`build_totals`)."""
+    for cells, total in zip(model.counts, totals, strict=True):
+        model.add(dict.fromkeys(cells, 1.0), total, total, None)
 
 
 def _counted(classes: list[PersonClass], on: frozenset[str]) -> list[int]:
@@ -239,13 +288,3 @@ def _add_separate(
             name = cls.key.track if cls.key.track in separate else None
             cell = model.counts[i][k]
             model.add({cell: 1.0, uses[name]: -float(cls.size)}, -_INF, 0, "tranches.separate")
-
-
-def _loosen(model: CountModel, clause: str) -> None:
-    """Let ``clause``'s rows give way by the slack: minimums down, maximums up."""
-    assert model.slack is not None
-    for row in model.rows:
-        if row.clause != clause:
-            continue
-        # A minimum is a row without an upper bound, a maximum one without a lower.
-        row.coefficients[model.slack] = 1.0 if row.upper == _INF else -1.0

@@ -7,14 +7,18 @@ sets, so the text says "one conflict is"). Each clause is then said in plain lan
 with this exchange's numbers, beside the facts it meets (how many each side can
 release at all).
 
-A relaxation changes one clause of the conflict by the least amount: a weighted-slack
-model finds how far a number must move (the minimum down, a maximum or the capacity up),
-then the relaxed agreement is planned again and kept only if a plan now exists.
+A relaxation changes one clause of the conflict by the least amount (the minimum down,
+a maximum or the capacity up, more tranches): each such change only loosens, so the least
+one is found by doubling and halving, first on the model without tranches, then on the
+whole model. Moving a ``must_include`` clause to ``unilateral``, or letting a separate
+track travel with the others, is tried as it is. Each relaxed agreement is checked to
+let a plan exist, and one that would draw a law warning is never proposed.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 
 from parley.domain.agreements import Agreement, FormulaKind, TrancheRules, check_law
@@ -23,13 +27,27 @@ from parley.planning.classes import PersonClass
 from parley.planning.plan import Clause, Conflict, Relaxation
 from parley.planning.problem import Problem
 
-__all__ = ["explain", "find_conflict"]
+__all__ = ["explain", "find_conflict", "holds"]
 
-_MORE_TRANCHES = 12  # how many extra tranches "add a tranche" tries at most
+_MOST_TRANCHES = 1000  # "add tranches" looks no further: handovers are counted in tens
 
 
-def _holds(agreement: Agreement, classes: list[PersonClass], enabled: list[str]) -> bool:
-    return highs.feasible(counts.build(agreement, classes, enabled=enabled))
+def holds(
+    agreement: Agreement,
+    classes: list[PersonClass],
+    *,
+    enabled: list[str] | None = None,
+    tranches: int | None = None,
+) -> bool:
+    """Whether the ``enabled`` clauses (default: all) can all hold, proven either way.
+
+    The model without tranches answers most "no"s at once; a "yes" there is checked on
+    the model with tranches.
+    """
+    totals = counts.build_totals(agreement, classes, enabled=enabled, tranches=tranches)
+    if not highs.feasible(totals):
+        return False
+    return highs.feasible(counts.build(agreement, classes, enabled=enabled, tranches=tranches))
 
 
 def find_conflict(agreement: Agreement, classes: list[PersonClass]) -> list[str]:
@@ -37,7 +55,7 @@ def find_conflict(agreement: Agreement, classes: list[PersonClass]) -> list[str]
     kept = counts.clause_keys(agreement)
     for key in list(kept):
         trial = [k for k in kept if k != key]
-        if not _holds(agreement, classes, trial):
+        if not holds(agreement, classes, enabled=trial):
             kept = trial
     return kept
 
@@ -58,36 +76,45 @@ class _Numbers:
         self.parties = problem.agreement.parties
         self.pool: Counter[tuple[str, str]] = Counter()
         self.points: Counter[tuple[str, str]] = Counter()
-        self.must: Counter[tuple[str, int]] = Counter()
-        self.unilateral: Counter[tuple[str, int]] = Counter()
+        self.must: Counter[tuple[str, int, str]] = Counter()
+        self.unilateral: Counter[tuple[str, int, str]] = Counter()
         for c in problem.candidates:
             self.pool[(c.party, c.track)] += 1
             self.points[(c.party, c.track)] += c.points
             for i in c.must_include:
-                self.must[(c.party, i)] += 1
+                self.must[(c.party, i, c.track)] += 1
             for i in c.unilateral:
-                self.unilateral[(c.party, i)] += 1
+                self.unilateral[(c.party, i, c.track)] += 1
 
-    def each(self, counter: Counter[tuple[str, int]], index: int) -> str:
+    def each(self, counter: Counter[tuple[str, int, str]], index: int, tracks: set[str]) -> str:
+        """Each side's count, in the ``tracks`` the conflict is about (all if none)."""
         a, b = self.parties
-        return f"{a} {_n(counter[(a, index)])}, {b} {_n(counter[(b, index)])}"
+
+        def count(party: str) -> int:
+            return sum(
+                n
+                for (p, i, t), n in counter.items()
+                if (p, i) == (party, index) and (not tracks or t in tracks)
+            )
+
+        where = f"in {', '.join(sorted(tracks))}: " if tracks else ""
+        return f"{where}{a} {_n(count(a))}, {b} {_n(count(b))}"
 
 
-def _say(key: str, agreement: Agreement, numbers: _Numbers) -> str:
-    """What clause ``key`` demands, in plain words with the numbers."""
+def _say(key: str, agreement: Agreement, numbers: _Numbers, tracks: set[str]) -> str:
+    """What clause ``key`` demands, in plain words with the numbers (in ``tracks``)."""
     rules = agreement.tranches
     if key.startswith(("must_include[", "unilateral[")):
         name, index = key.rstrip("]").split("[")
         i = int(index)
         if name == "must_include":
             text = agreement.must_include[i].text
-            return (
-                f"every person `{text}` selects must be released ({numbers.each(numbers.must, i)})"
-            )
+            counts_ = numbers.each(numbers.must, i, tracks)
+            return f"every person `{text}` selects must be released ({counts_})"
         text = agreement.unilateral[i].text
         return (
             f"every person `{text}` selects is released regardless of balance "
-            f"({numbers.each(numbers.unilateral, i)}), and travels in the tranches"
+            f"({numbers.each(numbers.unilateral, i, tracks)}), and travels in the tranches"
         )
     if key.startswith("tracks."):
         name, _, rest = key[len("tracks.") :].rpartition(".")
@@ -102,8 +129,8 @@ def _say(key: str, agreement: Agreement, numbers: _Numbers) -> str:
             f"each side releases at most {_n(capacity)} per tranche, "
             f"{_n(capacity * rules.count)} over {_of(rules.count, 'tranche')}"
         )
-    tracks = ", ".join(rules.separate)
-    return f"{tracks} travel in tranches of their own ({_of(rules.count, 'tranche')} in all)"
+    apart = ", ".join(rules.separate)
+    return f"{apart} travel in tranches of their own ({_of(rules.count, 'tranche')} in all)"
 
 
 def _say_track(agreement: Agreement, name: str, rest: str, numbers: _Numbers) -> str:
@@ -129,9 +156,14 @@ def _say_track(agreement: Agreement, name: str, rest: str, numbers: _Numbers) ->
     )
 
 
+def _tracks_named(keys: list[str]) -> set[str]:
+    """The tracks whose own clauses are in the conflict."""
+    return {key.split(".")[1] for key in keys if key.startswith("tracks.")}
+
+
 def _facts(agreement: Agreement, keys: list[str], numbers: _Numbers) -> tuple[str, ...]:
     """How many each side can release at all, in the tracks the conflict touches."""
-    named = {k.split(".")[1] for k in keys if k.startswith("tracks.")}
+    named = _tracks_named(keys)
     facts = []
     for track in agreement.tracks:
         if named and track.name not in named:
@@ -151,8 +183,9 @@ def explain(problem: Problem, classes: list[PersonClass]) -> tuple[Conflict, lis
     agreement = problem.agreement
     keys = find_conflict(agreement, classes)
     numbers = _Numbers(problem)
+    named = _tracks_named(keys)
     conflict = Conflict(
-        tuple(Clause(key, _say(key, agreement, numbers)) for key in keys),
+        tuple(Clause(key, _say(key, agreement, numbers, named)) for key in keys),
         _facts(agreement, keys, numbers),
     )
     relaxations: list[Relaxation] = []
@@ -160,6 +193,10 @@ def explain(problem: Problem, classes: list[PersonClass]) -> tuple[Conflict, lis
         for relaxation in _relax(problem, classes, key):
             if all((r.key, r.after) != (relaxation.key, relaxation.after) for r in relaxations):
                 relaxations.append(relaxation)
+    mandatory = tuple(range(len(agreement.must_include)))
+    if len(mandatory) > 1 and not relaxations and any(k.startswith("must_include") for k in keys):
+        # Another conflict may need the same change to another clause: try them together.
+        relaxations += _unforce(problem, classes, mandatory, "must_include")
     return conflict, relaxations
 
 
@@ -167,7 +204,10 @@ def _relax(problem: Problem, classes: list[PersonClass], key: str) -> list[Relax
     agreement = problem.agreement
     found: list[Relaxation] = []
     if key.endswith(("minimum_per_side", "maximum_per_side", "capacity_per_side")):
-        found += _numeric(agreement, classes, key)
+        largest = max(
+            sum(cls.size for cls in classes if cls.key.party == p) for p in agreement.parties
+        )
+        found += _numeric(agreement, classes, key, largest)
     if key in ("tranches.capacity_per_side", "tranches.separate"):
         found += _more_tranches(agreement, classes)
     if key == "tranches.separate":
@@ -188,7 +228,7 @@ def _relax(problem: Problem, classes: list[PersonClass], key: str) -> list[Relax
                 text,
             )
     if key.startswith("must_include["):
-        found += _unforce(problem, classes, int(key[len("must_include[") : -1]))
+        found += _unforce(problem, classes, (int(key[len("must_include[") : -1]),), key)
     return found
 
 
@@ -200,90 +240,146 @@ def _checked(
     before: str,
     after: str,
     text: str,
+    *,
+    known: bool = False,
 ) -> list[Relaxation]:
     """The relaxation if a plan exists under ``relaxed`` and the law allows it, else nothing.
 
-    A change that would draw a law warning the agreement did not have (dropping the
-    seriously ill from ``must_include`` makes them wait on parity, against GC III
-    Art. 109(1)) is never proposed.
+    ``known``: a plan was already shown to exist. A change that would draw a law
+    warning the agreement did not have (dropping the seriously ill from
+    ``must_include`` makes them wait on parity, against GC III Art. 109(1)) is never
+    proposed.
     """
     if len(check_law(relaxed)) > len(check_law(agreement)):
         return []
-    if not highs.feasible(counts.build(relaxed, classes)):
+    if not known and not holds(relaxed, classes):
         return []
     return [Relaxation(key, before, after, text, relaxed)]
 
 
-def _numeric(agreement: Agreement, classes: list[PersonClass], key: str) -> list[Relaxation]:
-    """Move one number by the least that lets a plan exist."""
-    slack = highs.minimise_slack(counts.build(agreement, classes, slack_on=key))
-    if not slack:
-        return []
+def _least(
+    classes: list[PersonClass], change: Callable[[int], Agreement], limit: int
+) -> int | None:
+    """The least ``d`` in 1..``limit`` for which ``change(d)`` lets a plan exist.
+
+    Every change here only loosens as ``d`` grows, so the answer is found by doubling
+    and halving: first on the model without tranches (a relaxation: fast, and never
+    above the answer), then on the whole model from there.
+    """
+    if limit < 1:
+        return None
+
+    def relaxed(d: int) -> bool:
+        return highs.feasible(counts.build_totals(change(d), classes))
+
+    def whole(d: int) -> bool:
+        return holds(change(d), classes)
+
+    first = _search(relaxed, 0, limit)
+    if first is None or whole(first):
+        return first
+    return _search(whole, first, limit)
+
+
+def _search(test: Callable[[int], bool], low: int, limit: int) -> int | None:
+    """The least ``d`` in ``low + 1``..``limit`` that passes ``test`` (monotone), or None."""
+    high = low + 1
+    while not test(high):
+        if high >= limit:
+            return None
+        low, high = high, min(high * 2, limit)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if test(middle) else (middle, high)
+    return high
+
+
+def _numeric(
+    agreement: Agreement, classes: list[PersonClass], key: str, largest: int
+) -> list[Relaxation]:
+    """Move one number by the least that lets a plan exist (``largest``: no side has more)."""
     if key == "tranches.capacity_per_side":
         before = agreement.tranches.capacity_per_side or 0
-        after = before + slack
-        relaxed = replace(agreement, tranches=replace(agreement.tranches, capacity_per_side=after))
-        text = f"raise the capacity per side per tranche from {_n(before)} to {_n(after)}"
-        return _checked(agreement, relaxed, classes, key, str(before), str(after), text)
+
+        def capacity(d: int) -> Agreement:
+            rules = replace(agreement.tranches, capacity_per_side=before + d)
+            return replace(agreement, tranches=rules)
+
+        d = _least(classes, capacity, largest - before)
+        if d is None:
+            return []
+        text = f"raise the capacity per side per tranche from {_n(before)} to {_n(before + d)}"
+        after = str(before + d)
+        return _checked(agreement, capacity(d), classes, key, str(before), after, text, known=True)
     name, _, field = key.rpartition(".")
     lowering = field == "minimum_per_side"
-    if name:
-        track = agreement.track(name.split(".", 1)[1])
-        before = getattr(track, field)
-        after = max(before - slack, 0) if lowering else before + slack
+    track = agreement.track(name.split(".", 1)[1]) if name else None
+    before = getattr(track if track is not None else agreement, field)
+    sign = -1 if lowering else 1
+
+    def moved(d: int) -> Agreement:
+        if track is None:
+            return replace(agreement, **{field: before + sign * d})
         tracks = tuple(
-            replace(t, **{field: after}) if t.name == track.name else t for t in agreement.tracks
+            replace(t, **{field: before + sign * d}) if t.name == track.name else t
+            for t in agreement.tracks
         )
-        relaxed = replace(agreement, tracks=tracks)
-        where = f" in {track.name}"
-    else:
-        before = getattr(agreement, field)
-        after = max(before - slack, 0) if lowering else before + slack
-        relaxed = replace(agreement, **{field: after})
-        where = ""
+        return replace(agreement, tracks=tracks)
+
+    d = _least(classes, moved, before if lowering else largest - before)
+    if d is None:
+        return []
+    after = before + sign * d
+    where = f" in {track.name}" if track is not None else ""
     verb = "lower" if lowering else "raise"
     text = f"{verb} the {field.split('_')[0]} per side{where} from {_n(before)} to {_n(after)}"
-    return _checked(agreement, relaxed, classes, key, str(before), str(after), text)
+    return _checked(agreement, moved(d), classes, key, str(before), str(after), text, known=True)
 
 
 def _more_tranches(agreement: Agreement, classes: list[PersonClass]) -> list[Relaxation]:
     """Add the fewest tranches that let a plan exist (their dates to be agreed)."""
     rules = agreement.tranches
-    for count in range(rules.count + 1, rules.count + _MORE_TRANCHES + 1):
-        if highs.feasible(counts.build(agreement, classes, tranches=count)):
-            relaxed = replace(
-                agreement,
-                tranches=TrancheRules(
-                    count=count,
-                    capacity_per_side=rules.capacity_per_side,
-                    separate=rules.separate,
-                    max_lead=rules.max_lead,
-                ),
-            )
-            extra = count - rules.count
-            text = f"add {extra} tranche{'s' if extra > 1 else ''} ({count} in all; dates to agree)"
-            return [Relaxation("tranches.count", str(rules.count), str(count), text, relaxed)]
-    return []
+
+    def more(d: int) -> Agreement:
+        return replace(
+            agreement,
+            tranches=TrancheRules(
+                count=rules.count + d,
+                capacity_per_side=rules.capacity_per_side,
+                separate=rules.separate,
+                max_lead=rules.max_lead,
+            ),
+        )
+
+    extra = _least(classes, more, _MOST_TRANCHES - rules.count)
+    if extra is None:
+        return []
+    count = rules.count + extra
+    text = f"add {_of(extra, 'tranche')} ({count} in all; dates to agree)"
+    return [Relaxation("tranches.count", str(rules.count), str(count), text, more(extra))]
 
 
-def _unforce(problem: Problem, classes: list[PersonClass], index: int) -> list[Relaxation]:
-    """Move ``must_include[index]`` to ``unilateral``, or else make it a preference."""
+def _unforce(
+    problem: Problem, classes: list[PersonClass], indices: tuple[int, ...], key: str
+) -> list[Relaxation]:
+    """Move the ``must_include`` clauses ``indices`` to ``unilateral``, or else drop them."""
     agreement = problem.agreement
-    clause = agreement.must_include[index]
-    rest = agreement.must_include[:index] + agreement.must_include[index + 1 :]
-    key = f"must_include[{index}]"
-    added = len(agreement.unilateral)
+    chosen = [agreement.must_include[i] for i in indices]
+    rest = tuple(c for i, c in enumerate(agreement.must_include) if i not in indices)
+    texts = " or ".join(f"`{c.text}`" for c in chosen)
+    before = "must_include: " + ", ".join(c.text for c in chosen)
+    moved_to = {i: len(agreement.unilateral) + n for n, i in enumerate(indices)}
     options = (
         (
-            replace(agreement, must_include=rest, unilateral=(*agreement.unilateral, clause)),
+            replace(agreement, must_include=rest, unilateral=(*agreement.unilateral, *chosen)),
             True,
-            f"release everyone `{clause.text}` selects unilaterally, outside the balance",
+            f"release everyone {texts} selects unilaterally, outside the balance",
             "unilateral",
         ),
         (
             replace(agreement, must_include=rest),
             False,
-            f"drop `{clause.text}` from must_include (they may still be chosen)",
+            f"drop {texts} from must_include (they may still be chosen)",
             "(dropped)",
         ),
     )
@@ -293,16 +389,23 @@ def _unforce(problem: Problem, classes: list[PersonClass], index: int) -> list[R
             PersonClass(
                 replace(
                     cls.key,
-                    must_include=tuple(i - (i > index) for i in cls.key.must_include if i != index),
-                    unilateral=(*cls.key.unilateral, added)
-                    if to_unilateral and index in cls.key.must_include
+                    must_include=tuple(
+                        i - sum(1 for j in indices if j < i)
+                        for i in cls.key.must_include
+                        if i not in indices
+                    ),
+                    unilateral=(
+                        *cls.key.unilateral,
+                        *(moved_to[i] for i in cls.key.must_include if i in moved_to),
+                    )
+                    if to_unilateral
                     else cls.key.unilateral,
                 ),
                 cls.members,
             )
             for cls in classes
         ]
-        found = _checked(agreement, relaxed, moved, key, "must_include", after, text)
+        found = _checked(agreement, relaxed, moved, key, before, after, text)
         if found:
             return found
     return []

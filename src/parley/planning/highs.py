@@ -18,7 +18,7 @@ import numpy as np
 
 from parley.planning.counts import CountModel
 
-__all__ = ["Objective", "Solution", "feasible", "minimise_slack", "solve"]
+__all__ = ["Objective", "Solution", "feasible", "solve"]
 
 _INF = highspy.kHighsInf
 _banner_lock = threading.Lock()
@@ -168,10 +168,3 @@ def solve(model: CountModel, objectives: Sequence[Objective]) -> Solution:
 def feasible(model: CountModel) -> bool:
     """Whether ``model`` has any solution, proven either way."""
     return _run(_load(model), {}, False) is not None
-
-
-def minimise_slack(model: CountModel) -> int | None:
-    """The smallest slack that makes ``model`` feasible, or None if none does."""
-    assert model.slack is not None
-    value = _run(_load(model), {model.slack: 1.0}, False)
-    return None if value is None else round(value)

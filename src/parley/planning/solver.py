@@ -20,6 +20,7 @@ from parley.domain.requests import Priority
 from parley.planning import counts, highs
 from parley.planning.classes import PersonClass, group, order_key
 from parley.planning.explain import explain as explain_infeasible
+from parley.planning.explain import holds
 from parley.planning.plan import Conflict, Plan, PlanStatus, Relaxation, Release, Reserve, Stage
 from parley.planning.problem import Candidate, Problem
 
@@ -125,10 +126,35 @@ def stage_values(releases: Sequence[Release]) -> tuple[Stage, ...]:
     return tuple(Stage(name, value) for name, value in zip(STAGES, values, strict=True))
 
 
+def _solve(
+    agreement: Agreement, classes: list[PersonClass]
+) -> tuple[counts.CountModel, list[float] | None]:
+    """The count model and its lexicographic optimum, or None when no plan exists.
+
+    The stages but the last look only at how many of each class go, so they are solved
+    on the model without tranches (a relaxation, as small as the number of classes).
+    If its optimum can be cut into tranches, it is the optimum of the whole problem, and
+    only the lateness of the seriously ill is left to solve with tranches; if it cannot,
+    every stage is solved on the whole model.
+    """
+    totals_model = counts.build_totals(agreement, classes)
+    objectives = _objectives(classes, totals_model)[:-1]
+    totals = highs.solve(totals_model, objectives)
+    if totals.values is None:
+        return totals_model, None
+    model = counts.build(agreement, classes)
+    counts.fix_totals(model, [round(totals.values[cells[0]]) for cells in totals_model.counts])
+    solution = highs.solve(model, _objectives(classes, model)[-1:])
+    if solution.values is None:
+        model = counts.build(agreement, classes)
+        solution = highs.solve(model, _objectives(classes, model))
+    return model, solution.values
+
+
 def feasible(problem: Problem, *, tranches: int | None = None) -> bool:
     """Whether any plan satisfies every clause of ``problem``'s agreement (proven)."""
     classes = group(problem.agreement, problem.candidates)
-    return highs.feasible(counts.build(problem.agreement, classes, tranches=tranches))
+    return holds(problem.agreement, classes, tranches=tranches)
 
 
 def plan(problem: Problem, *, explain: bool = True) -> Plan:
@@ -143,10 +169,9 @@ def plan(problem: Problem, *, explain: bool = True) -> Plan:
     started = time.perf_counter()
     agreement = problem.agreement
     classes = group(agreement, problem.candidates)
-    model = counts.build(agreement, classes)
-    solution = highs.solve(model, _objectives(classes, model))
+    model, values = _solve(agreement, classes)
     count = agreement.tranches.count
-    if solution.values is None:
+    if values is None:
         conflict: Conflict | None = None
         relaxations: list[Relaxation] = []
         if explain:
@@ -159,7 +184,7 @@ def plan(problem: Problem, *, explain: bool = True) -> Plan:
             relaxations=tuple(relaxations),
             seconds=time.perf_counter() - started,
         )
-    releases, left = _fill(classes, model, solution.values)
+    releases, left = _fill(classes, model, values)
     releases.sort(key=lambda r: (r.tranche, r.party, r.track, r.record_id))
     return Plan(
         agreement,
