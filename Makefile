@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/name_forms.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/planner.py
 
 clean:
 	rm -rf $(VENV) demo build dist .mypy_cache .ruff_cache .pytest_cache
