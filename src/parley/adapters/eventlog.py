@@ -14,18 +14,27 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from parley.adapters.orm import EventRow, LogHeadRow, LogNodeRow, PersonSaltRow
+from parley.adapters.orm import CheckpointRow, EventRow, LogHeadRow, LogNodeRow, PersonSaltRow
 from parley.domain import events as domain_events
 from parley.domain.events import DomainEvent
 from parley.ledger.entries import SALT_SIZE, entry
 from parley.ledger.merkle import MerkleLog
+from parley.services.ports import StoredCheckpoint
 
-__all__ = ["SqlNodeStore", "append_events", "backfill_entries", "log_size", "read_events"]
+__all__ = [
+    "SqlNodeStore",
+    "SqlPublicLog",
+    "append_events",
+    "backfill_entries",
+    "log_size",
+    "read_events",
+]
 
 _HEAD = 1
 
@@ -196,3 +205,60 @@ def read_events(session: Session, *, after: int = 0, limit: int = 1000) -> list[
     """Events with ``seq`` above ``after``, oldest first."""
     query = select(EventRow).where(EventRow.seq > after).order_by(EventRow.seq).limit(limit)
     return list(session.scalars(query))
+
+
+class SqlPublicLog:
+    """The public log as the services see it (``parley.services.ports.PublicLog``)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _tree(self) -> MerkleLog:
+        return MerkleLog(SqlNodeStore(self._session), log_size(self._session))
+
+    def hold(self) -> None:
+        """Lock the log's head row until the transaction ends (SQLite: BEGIN IMMEDIATE)."""
+        log_size(self._session, lock=True)
+
+    def size(self) -> int:
+        """How many entries the log holds."""
+        return log_size(self._session)
+
+    def root(self, size: int | None = None) -> bytes:
+        """The root at ``size`` entries (default: now)."""
+        return self._tree().root(size)
+
+    def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
+        """RFC 9162 2.1.4.1 PROOF(size1, D[size2])."""
+        return self._tree().consistency_proof(size1, size2)
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """RFC 9162 2.1.3.1 PATH(index, D[size])."""
+        return self._tree().inclusion_proof(index, size)
+
+    def entries(self, after: int = 0, limit: int = 10_000) -> list[bytes]:
+        """Canonical entries with ``seq`` above ``after``, in order."""
+        query = (
+            select(EventRow.entry).where(EventRow.seq > after).order_by(EventRow.seq).limit(limit)
+        )
+        return [bytes(e) for e in self._session.scalars(query)]
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        """Every signed checkpoint, oldest first."""
+        rows = self._session.execute(
+            select(CheckpointRow.size, CheckpointRow.note, CheckpointRow.log_key).order_by(
+                CheckpointRow.id
+            )
+        )
+        return [StoredCheckpoint(size, note, key) for size, note, key in rows]
+
+    def add_checkpoint(self, checkpoint: StoredCheckpoint, at: datetime) -> None:
+        """Store a signed checkpoint."""
+        self._session.add(
+            CheckpointRow(
+                size=checkpoint.size,
+                note=checkpoint.note,
+                log_key=checkpoint.log_key,
+                signed_at=at,
+            )
+        )

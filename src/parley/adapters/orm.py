@@ -258,6 +258,7 @@ class CheckpointRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     size: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text)
+    log_key: Mapped[str] = mapped_column(Text)
     signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley.adapters.db import writer
-from parley.adapters.eventlog import append_events
+from parley.adapters.eventlog import SqlPublicLog, append_events
 from parley.adapters.plans import SqlPlanRepository
 from parley.adapters.repositories import (
     SqlImportLog,
@@ -50,6 +50,7 @@ class SqlUnitOfWork:
         self.imports = SqlImportLog(self._session)
         self.reviews = SqlReviewRepository(self._session)
         self.plans = SqlPlanRepository(self._session)
+        self.log = SqlPublicLog(self._session)
         return self
 
     def __exit__(

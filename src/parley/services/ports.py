@@ -23,16 +23,19 @@ __all__ = [
     "BatchOutcome",
     "Duplicate",
     "ImportLog",
+    "LogUnitOfWork",
     "PartyRepository",
     "PlanRepository",
     "PlanUnitOfWork",
     "PlannedPerson",
+    "PublicLog",
     "RecordRepository",
     "RecordVersion",
     "RequestMerge",
     "ReviewRepository",
     "ReviewUnitOfWork",
     "RunCounts",
+    "StoredCheckpoint",
     "StoredPlan",
     "UnitOfWork",
     "records_of",
@@ -262,6 +265,50 @@ class PlanUnitOfWork(ReviewUnitOfWork, Protocol):
 
     @property
     def plans(self) -> PlanRepository: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCheckpoint:
+    """A signed checkpoint as stored: the tree size, the signed note, the log's key."""
+
+    size: int
+    note: str
+    log_key: str
+
+
+class PublicLog(Protocol):
+    """The public log: entries hashed into a Merkle tree, and its signed checkpoints."""
+
+    def hold(self) -> None:
+        """Keep other writers off the log until the unit of work ends."""
+        ...
+
+    def size(self) -> int:
+        """How many entries the log holds."""
+        ...
+
+    def root(self, size: int | None = None) -> bytes:
+        """The tree's root hash at ``size`` entries (default: now)."""
+        ...
+
+    def consistency_proof(self, size1: int, size2: int) -> list[bytes]: ...
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]: ...
+    def entries(self, after: int = 0, limit: int = 10_000) -> list[bytes]:
+        """The canonical entries with sequence number above ``after``, in order."""
+        ...
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        """Every signed checkpoint, oldest first."""
+        ...
+
+    def add_checkpoint(self, checkpoint: StoredCheckpoint, at: datetime) -> None: ...
+
+
+class LogUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that also reaches the public log."""
+
+    @property
+    def log(self) -> PublicLog: ...
 
 
 def records_of(uow: UnitOfWork, kind: str) -> RecordRepository[Any]:
