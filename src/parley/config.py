@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from parley.errors import ConfigurationError
 
-__all__ = ["DEFAULT_DATABASE_URL", "Settings"]
+__all__ = ["DEFAULT_DATABASE_URL", "DEFAULT_LOG_ORIGIN", "Settings"]
 
 DEFAULT_DATABASE_URL = "sqlite:///parley.db"
+DEFAULT_LOG_ORIGIN = "parley.local/exchange"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,19 +27,23 @@ class Settings:
         host: address the server binds to (``PARLEY_HOST``).
         port: port the server binds to (``PARLEY_PORT``).
         actor: the name recorded as the actor of CLI changes (``PARLEY_ACTOR``).
+        log_origin: the public log's name, the first line of every checkpoint
+            (``PARLEY_LOG_ORIGIN``, c2sp.org/tlog-checkpoint): one per exchange.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
     port: int = 8000
     actor: str = "cli"
+    log_origin: str = DEFAULT_LOG_ORIGIN
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read settings from ``env`` (the process environment by default).
 
         Raises:
-            ConfigurationError: a value is malformed (a port that is not a number).
+            ConfigurationError: a value is malformed (a port that is not a number, a log
+                origin that is empty or holds a space or a control character).
         """
         source = os.environ if env is None else env
         port_text = source.get("PARLEY_PORT", "8000")
@@ -59,4 +64,24 @@ class Settings:
             host=source.get("PARLEY_HOST", "127.0.0.1"),
             port=port,
             actor=source.get("PARLEY_ACTOR", "cli"),
+            log_origin=_log_origin(source.get("PARLEY_LOG_ORIGIN", DEFAULT_LOG_ORIGIN)),
         )
+
+
+def _log_origin(origin: str) -> str:
+    """The origin line of a checkpoint: not empty, no whitespace, no control characters.
+
+    c2sp.org/tlog-checkpoint asks for a schema-less URL (``example.com/log``); parley
+    insists only on what keeps the line one unambiguous token.
+    """
+    if not origin:
+        raise ConfigurationError(
+            f"PARLEY_LOG_ORIGIN: must not be empty (e.g. {DEFAULT_LOG_ORIGIN!r})"
+        )
+    for char in origin:
+        if char.isspace() or ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0:
+            raise ConfigurationError(
+                f"PARLEY_LOG_ORIGIN: {origin!r} holds {char!r}; a log origin is one line "
+                "without spaces or control characters, e.g. 'mediator.example/exchange-2025'"
+            )
+    return origin

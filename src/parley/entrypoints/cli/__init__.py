@@ -18,6 +18,7 @@ from parley import __version__, bootstrap
 from parley.domain.parties import Party
 from parley.entrypoints.cli.agreements import agreement_app
 from parley.entrypoints.cli.context import database_url_given, override, settings
+from parley.entrypoints.cli.ledger import keys_app, log_app, verify
 from parley.entrypoints.cli.output import err, out, show_error
 from parley.entrypoints.cli.planning import plan
 from parley.entrypoints.cli.reconciling import reconcile
@@ -46,6 +47,9 @@ db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(parties_app, name="parties")
 app.add_typer(db_app, name="db")
 app.add_typer(agreement_app, name="agreement")
+app.add_typer(keys_app, name="keys")
+app.add_typer(log_app, name="log")
+app.command("verify")(verify)
 
 
 def _version(value: bool) -> None:
