@@ -8,13 +8,19 @@ semicolons, as older systems export it), imports them through the same path as
 ended in each outcome. Each side's office then confirms the sure matches on its holdings
 (the doubtful ones wait in ``parley review``), and the seed formula is planned on it all
 as ``parley plan`` does: the plan's summary, and a variant held to exactly 1,000 a side
-that cannot hold, with why and what would let it. Every name is synthetic.
+that cannot hold, with why and what would let it. At the end the mediator signs a
+checkpoint of the public log, both parties co-sign it as witnesses, and the log is
+exported to ``log.jsonl`` and verified as ``parley verify`` does. The demo holds all
+three keys itself, and says so: in a real exchange each party keeps its own. Every name
+is synthetic.
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import dataclasses
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -30,9 +36,14 @@ from parley.adapters.formats import open_table
 from parley.config import Settings
 from parley.domain.parties import Party
 from parley.domain.reviews import Reviewer
+from parley.entrypoints.cli.ledger import read_witness_state, write_witness_state
 from parley.entrypoints.cli.planning import show_plan
+from parley.ledger.keys import SigningKey, load_signing_key, write_key_pair
+from parley.ledger.notes import Witness
+from parley.ledger.verify import verify_log
 from parley.planning.plan_file import write_plan
 from parley.services.importing import import_records
+from parley.services.ledger import export_log, sign_checkpoint, witness_checkpoint
 from parley.services.parties import list_parties, register_party
 from parley.services.planning import plan_from_database, run_planner
 from parley.services.reconciling import reconcile_parties
@@ -45,6 +56,8 @@ DEMO_DATE = date(2025, 5, 16)
 DEMO_PARTIES = (Party("UA", "Ukraine", "uk"), Party("RU", "Russian Federation", "ru"))
 _ENCODING = {"RU-holdings": ("cp1251", ";")}
 _AGREEMENT = "data/demo-agreement.yaml"  # the seed formula, sized for the demo's data
+_LOG_ORIGIN = "parley.local/demo"
+_SIGNERS = ("UA", "RU", "MEDIATOR")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +108,10 @@ def run_demo(
         db_file = directory / "parley-demo.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+        for party in DEMO_PARTIES:  # the witnesses of the old database: gone with it
+            _witness_state(directory, party.code).unlink(missing_ok=True)
         database_url = f"sqlite:///{db_file}"
-    settings = Settings(database_url=database_url, actor="demo")
+    settings = Settings(database_url=database_url, actor="demo", log_origin=_LOG_ORIGIN)
     engine = bootstrap.connect(settings)
     now = datetime.now(UTC)
     known = {p.code for p in list_parties(bootstrap.unit_of_work(engine, read_only=True))}
@@ -125,6 +140,7 @@ def run_demo(
     _reconcile(console, engine, now)
     _confirm(console, engine, now)
     _plan(console, engine, directory, now)
+    _ledger(console, engine, directory, now)
 
 
 def _reconcile(console: Console, engine: Engine, now: datetime) -> None:
@@ -176,6 +192,58 @@ def _plan(console: Console, engine: Engine, directory: Path, now: datetime) -> N
     if draft.problem is not None:  # the same people: a maximum changes no one's eligibility
         variant = run_planner(dataclasses.replace(draft.problem, agreement=exactly))
         show_plan(console, dataclasses.replace(draft, plan=variant, plan_id=None))
+
+
+def _witness_state(directory: Path, party: str) -> Path:
+    return directory / f"{party.lower()}-witness.json"
+
+
+def _demo_key(directory: Path, name: str) -> SigningKey:
+    """The demo's key ``name`` in ``directory``: made on the first run, then kept.
+
+    A key file is never overwritten (it may be someone's only copy), so a later run on
+    the same folder signs with the same keys.
+    """
+    path = directory / f"{name.lower()}.key"
+    if path.exists():
+        return load_signing_key(path)
+    key = SigningKey.generate(name)
+    write_key_pair(key, path)
+    return key
+
+
+def _ledger(console: Console, engine: Engine, directory: Path, now: datetime) -> None:
+    """Sign, witness, export and verify the public log, as parley log and parley verify do."""
+    keys = {name: _demo_key(directory, name) for name in _SIGNERS}
+    say = functools.partial(console.print, soft_wrap=True)
+    say(
+        f"\nthe public log. The demo holds all three keys ({', '.join(_SIGNERS)}) in "
+        f"{directory}/; a real exchange never does: each party keeps its own key, and "
+        "the mediator its own."
+    )
+    mediator = keys["MEDIATOR"]
+    stored = sign_checkpoint(bootstrap.unit_of_work(engine), mediator, origin=_LOG_ORIGIN, now=now)
+    say(f"MEDIATOR signed a checkpoint of size {stored.size:,}")
+    for party in DEMO_PARTIES:
+        path = _witness_state(directory, party.code)
+        state = read_witness_state(path, _LOG_ORIGIN)
+        witness = Witness(keys[party.code], mediator.verifier, state)
+        keep = functools.partial(write_witness_state, path)
+        witness_checkpoint(bootstrap.unit_of_work(engine), witness, now=now, keep=keep)
+        say(f"{party.code} co-signed it as a witness (its memory: {path})")
+    export = directory / "log.jsonl"
+    with export.open("wb") as stream:
+        export_log(bootstrap.unit_of_work(engine, read_only=True), stream, origin=_LOG_ORIGIN)
+    with export.open("rb") as lines:
+        report = verify_log(lines, witnesses=[keys[p.code].verifier for p in DEMO_PARTIES])
+    root = base64.b64encode(report.root).decode()
+    cosigners = ", ".join(report.checkpoints[-1].witnesses)
+    say(
+        f"exported to {export} and verified: {report.entries:,} entries, root {root}, "
+        f"the latest checkpoint co-signed by {cosigners}"
+    )
+    pubs = " ".join(f"--witness {directory / p.code.lower()}.pub" for p in DEMO_PARTIES)
+    say(f"check it yourself: parley verify {export} {pubs}")
 
 
 def _summary(console: Console, settings: Settings) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,8 @@ from parley import bootstrap
 from parley.adapters import db
 from parley.adapters.uow import SqlUnitOfWork
 from parley.demo import DEMO_DATE
+from parley.ledger.keys import load_verifier_key
+from parley.ledger.verify import verify_log
 from parley.planning import build_problem, feasible
 from parley.services.schema import schema_for
 from parley.synthetic import generate_scenario
@@ -65,6 +69,26 @@ def _check_files(directory: Path) -> dict[str, bytes]:
     assert truth, "truth.csv is empty"
     assert set(truth[0]) == {"requesting_party", "request_record_id", "holding_record_id"}
     return {name: (directory / name).read_bytes() for name in FILES}
+
+
+def _check_log(directory: Path, shown: str) -> str:
+    """The demo signed, witnessed, exported and verified its log; return the log key."""
+    for name in ("ua", "ru", "mediator"):
+        assert stat.S_IMODE((directory / f"{name}.key").stat().st_mode) == 0o600
+    assert "The demo holds all three keys (UA, RU, MEDIATOR)" in shown
+    assert "a real exchange never does: each party keeps its own key" in shown
+    witnesses = [load_verifier_key(directory / f"{p}.pub") for p in ("ua", "ru")]
+    with (directory / "log.jsonl").open("rb") as lines:
+        report = verify_log(lines, witnesses=witnesses)
+    assert report.checkpoints[-1].witnesses == ("UA", "RU")
+    assert report.unsigned == 0
+    root = base64.b64encode(report.root).decode()
+    assert (
+        f"exported to {directory.name}/log.jsonl and verified: {report.entries:,} entries, "
+        f"root {root}, the latest checkpoint co-signed by UA, RU"
+    ) in shown, shown
+    assert report.types["PlanDrafted"] >= 1
+    return report.log_key.to_text()
 
 
 def _expected_database(directory: Path) -> dict[str, Any]:
@@ -136,6 +160,7 @@ def test_demo_runs_end_to_end_and_repeats(tmp_path: Path) -> None:
     assert (
         bootstrap.load_agreement(out / "agreement.yaml").agreement.name == "1,000 for 1,000 (demo)"
     )
+    log_key = _check_log(out, shown)
     assert first.stderr == ""
 
     # Again with the same seed: the same files, and a database made anew (not 600 a side),
@@ -149,6 +174,7 @@ def test_demo_runs_end_to_end_and_repeats(tmp_path: Path) -> None:
         ["--database-url", f"sqlite:///{explicit}", "demo", "--dir", "seed7", "--seed", "7", *SIZE],
     )
     assert _check_files(out) == files, "the same seed wrote different files"
+    assert _check_log(out, again.stdout) == log_key, "a rerun made new keys over the old"
     assert _database(demo_url) == expected
     assert "300 holdings of UA" in again.stdout
 
@@ -169,6 +195,7 @@ def test_demo_runs_end_to_end_and_repeats(tmp_path: Path) -> None:
     )  # fmt: skip
     assert _database(f"sqlite:///{explicit}") == _expected_database(tmp_path / "seed7")
     assert "300 holdings of UA" in rerun.stdout
+    _check_log(tmp_path / "seed7", rerun.stdout)  # the same keys sign the same log again
 
 
 def _default_problem(agreement_file: Path) -> tuple[dict[str, int], bool]:
