@@ -18,6 +18,7 @@ not strings, and any type that is not None, bool, int, float, str, list, tuple o
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -40,6 +41,7 @@ _ESCAPES = {i: f"\\u{i:04x}" for i in range(0x20)} | {
     0x5C: "\\\\",
 }
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_ORDINARY = re.compile("[^\ud800-\udfff\ue000-\U0010ffff]*")  # below the surrogates
 
 
 def canonical(value: object, *, name: str = "value") -> bytes:
@@ -54,9 +56,33 @@ def canonical(value: object, *, name: str = "value") -> bytes:
     Raises:
         InvalidValue: a value JCS cannot represent exactly; the field is its path.
     """
+    if _plain(value):
+        # Without floats, big integers and characters from U+E000 up (where UTF-16 order
+        # and code point order part ways), Python's sorted, unspaced JSON is exactly
+        # RFC 8785: same escapes (short forms, else lowercase \u00xx), same key order.
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return text.encode("utf-8")
     parts: list[str] = []
     _write(value, name, parts)
     return "".join(parts).encode("utf-8")
+
+
+def _plain(value: object) -> bool:
+    """Whether ``value`` is JSON whose ``json.dumps`` form is already canonical."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -MAX_EXACT_INTEGER <= value <= MAX_EXACT_INTEGER
+    if isinstance(value, str):
+        return _ORDINARY.fullmatch(value) is not None
+    if isinstance(value, list | tuple):
+        return all(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(
+            isinstance(k, str) and _ORDINARY.fullmatch(k) is not None and _plain(v)
+            for k, v in value.items()
+        )
+    return False
 
 
 def _write(value: object, path: str, parts: list[str]) -> None:
