@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, or_, select, tuple_, update
+from sqlalchemy import Table, bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from parley.adapters.orm import CheckpointRow, EventRow, LogHeadRow, LogNodeRow, PersonSaltRow
@@ -37,6 +37,28 @@ __all__ = [
 ]
 
 _HEAD = 1
+_CHUNK = 500  # records per IN list
+
+# Built once: an append runs these few statements, and building them anew each time
+# would cost more than running them.
+_NODES = cast(Table, LogNodeRow.__table__)
+_SALTS = cast(Table, PersonSaltRow.__table__)
+_HEADS = cast(Table, LogHeadRow.__table__)
+_READ_HEAD = select(_HEADS.c.size).where(_HEADS.c.id == _HEAD)
+_LOCK_HEAD = _READ_HEAD.with_for_update()
+_NEW_HEAD = _HEADS.insert().values(id=_HEAD, size=0)
+_SET_HEAD = _HEADS.update().where(_HEADS.c.id == _HEAD).values(size=bindparam("new_size"))
+_READ_NODES = select(_NODES.c.level, _NODES.c.idx, _NODES.c.hash).where(
+    tuple_(_NODES.c.level, _NODES.c.idx).in_(bindparam("keys", expanding=True))
+)
+_READ_SALTS = select(_SALTS.c.kind, _SALTS.c.party_code, _SALTS.c.record_id, _SALTS.c.salt).where(
+    tuple_(_SALTS.c.kind, _SALTS.c.party_code, _SALTS.c.record_id).in_(
+        bindparam("keys", expanding=True)
+    )
+)
+_ADD_NODES = _NODES.insert()
+_ADD_SALTS = _SALTS.insert()
+_ADD_EVENTS = cast(Table, EventRow.__table__).insert()
 
 
 class SqlNodeStore:
@@ -54,12 +76,9 @@ class SqlNodeStore:
         ]
         if not wanted:
             return
-        rows = self._session.execute(
-            select(LogNodeRow.level, LogNodeRow.index, LogNodeRow.hash).where(
-                or_(*(tuple_(LogNodeRow.level, LogNodeRow.index) == w for w in wanted))
-            )
-        )
-        for level, index, hash_ in rows:
+        for level, index, hash_ in self._session.connection().execute(
+            _READ_NODES, {"keys": wanted}
+        ):
             self._cache[level, index] = bytes(hash_)
 
     def get(self, level: int, index: int) -> bytes:
@@ -77,52 +96,76 @@ class SqlNodeStore:
     def put(self, level: int, index: int, hash_: bytes) -> None:
         """Store a node (written at :meth:`flush`)."""
         self._cache[level, index] = hash_
-        self._pending.append({"level": level, "index": index, "hash": hash_})
+        self._pending.append({"level": level, "idx": index, "hash": hash_})
 
     def flush(self) -> None:
         """Write the nodes stored since the last flush."""
         if self._pending:
-            self._session.execute(insert(LogNodeRow), self._pending)
+            self._session.connection().execute(_ADD_NODES, self._pending)
             self._pending = []
 
 
 class _Salts:
-    """Each record's salt, created on first use with the operating system's randomness."""
+    """Each record's salt, created on first use with the operating system's randomness.
+
+    :meth:`load` reads the salts a batch of events needs in one query and stores the new
+    ones in one statement, so that an append costs the same few statements however
+    many people it names.
+    """
 
     def __init__(self, session: Session) -> None:
         self._session = session
         self._known: dict[tuple[str, str, str], bytes] = {}
 
+    def load(self, wanted: Iterable[tuple[str, str, str]]) -> None:
+        """Read or create the salts of ``wanted`` (kind, party, record id) records."""
+        missing = list(dict.fromkeys(w for w in wanted if w not in self._known))
+        connection = self._session.connection()
+        for start in range(0, len(missing), _CHUNK):
+            rows = connection.execute(_READ_SALTS, {"keys": missing[start : start + _CHUNK]})
+            for kind, party, record_id, salt in rows:
+                self._known[kind, party, record_id] = bytes(salt)
+        new = [w for w in missing if w not in self._known]
+        if new:
+            salts = {record: os.urandom(SALT_SIZE) for record in new}
+            connection.execute(
+                _ADD_SALTS,
+                [
+                    {"kind": k, "party_code": p, "record_id": r, "salt": salt}
+                    for (k, p, r), salt in salts.items()
+                ],
+            )
+            self._known.update(salts)
+
     def __call__(self, kind: str, party: str, record_id: str) -> bytes:
         key = (kind, party, record_id)
         if key not in self._known:
-            found = self._session.scalar(
-                select(PersonSaltRow.salt).where(
-                    PersonSaltRow.kind == kind,
-                    PersonSaltRow.party_code == party,
-                    PersonSaltRow.record_id == record_id,
-                )
-            )
-            if found is None:
-                found = os.urandom(SALT_SIZE)
-                self._session.execute(
-                    insert(PersonSaltRow).values(
-                        kind=kind, party_code=party, record_id=record_id, salt=found
-                    )
-                )
-            self._known[key] = bytes(found)
+            self.load([key])
         return self._known[key]
+
+
+def _people(
+    payload: Mapping[str, Any], persons: Mapping[str, tuple[str, str]]
+) -> Iterator[tuple[str, str, str]]:
+    """The (kind, party, record id) records an event's payload names."""
+    for name, (kind, party_field) in persons.items():
+        value = payload.get(name)
+        values = (
+            [value] if isinstance(value, str) else value if isinstance(value, list | tuple) else []
+        )
+        for record_id in values:
+            yield kind, str(payload[party_field]), str(record_id)
 
 
 def log_size(session: Session, *, lock: bool = False) -> int:
     """How many entries the log holds; ``lock`` holds the head until the transaction ends."""
-    query = select(LogHeadRow.size).where(LogHeadRow.id == _HEAD)
-    size = session.scalar(query.with_for_update() if lock else query)
+    connection = session.connection()
+    size = connection.execute(_LOCK_HEAD if lock else _READ_HEAD).scalar()
     if size is None:  # a log never written to (or emptied with every table)
         if lock:
-            session.execute(insert(LogHeadRow).values(id=_HEAD, size=0))
+            connection.execute(_NEW_HEAD)
         return 0
-    return size
+    return int(size)
 
 
 def _append(
@@ -135,8 +178,10 @@ def _append(
     store.preload(size)
     log = MerkleLog(store, size)
     salts = _Salts(session)
+    batch = list(items)
+    salts.load(p for _, _, _, payload, persons in batch for p in _people(payload, persons))
     rows = []
-    for kind, at, actor, payload, persons in items:
+    for kind, at, actor, payload, persons in batch:
         seq = log.size + 1
         data = entry(seq, kind, at, actor, payload, persons, salts)
         log.append(data)
@@ -153,7 +198,7 @@ def _append(
             }
         )
     store.flush()
-    session.execute(update(LogHeadRow).where(LogHeadRow.id == _HEAD).values(size=log.size))
+    session.connection().execute(_SET_HEAD, {"new_size": log.size})
     return rows
 
 
@@ -165,7 +210,7 @@ def append_events(session: Session, events: Sequence[DomainEvent]) -> None:
         session,
         ((e.name, e.occurred_at, e.actor, e.payload(), e.PERSONS) for e in events),
     )
-    session.execute(insert(EventRow), rows)
+    session.connection().execute(_ADD_EVENTS, rows)
 
 
 def _persons_of(kind: str) -> Mapping[str, tuple[str, str]]:
