@@ -10,13 +10,11 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
 
 from parley.adapters.uow import SqlUnitOfWork
-from parley.domain.events import HoldingStatusChanged
 from parley.errors import ExportFailed, NotFound, VerificationFailed
 from parley.ledger.keys import SigningKey
 from parley.ledger.notes import Checkpoint, Witness, WitnessState, open_checkpoint, parse_note
@@ -25,31 +23,10 @@ from parley.services import ledger
 from parley.services.ledger import export_log, sign_checkpoint, witness_checkpoint
 from parley.services.ports import StoredCheckpoint
 from tests.conftest import NOW
+from tests.integration.log_support import MEDIATOR, ORIGIN, RU, UA, move_holdings
 
 Uow = Callable[[], SqlUnitOfWork]
 pytestmark = pytest.mark.usefixtures("parties")  # entries 1 and 2: UA and RU registered
-
-ORIGIN = "parley.example/exchange-2025"
-MEDIATOR = SigningKey.from_seed("MEDIATOR", bytes(range(32)))
-UA = SigningKey.from_seed("UA", bytes(range(1, 33)))
-RU = SigningKey.from_seed("RU", bytes(range(2, 34)))
-
-
-def _move(uow: Uow, *record_ids: str) -> None:
-    """One entry per record: RU's holding moved from detained to eligible."""
-    with uow() as u:
-        for i, record_id in enumerate(record_ids):
-            u.record(
-                HoldingStatusChanged(
-                    occurred_at=NOW + timedelta(minutes=i),
-                    actor="RU",
-                    party="RU",
-                    record_id=record_id,
-                    from_status="detained",
-                    to_status="eligible",
-                )
-            )
-        u.commit()
 
 
 def _sign(uow: Uow, key: SigningKey = MEDIATOR, origin: str = ORIGIN) -> StoredCheckpoint:
@@ -89,7 +66,7 @@ def _export(uow: Uow, *witnesses: SigningKey) -> tuple[bytes, LogReport]:
 
 
 def test_a_checkpoint_signs_the_root_of_the_log_as_it_stands(uow: Uow) -> None:
-    _move(uow, "RU-7")
+    move_holdings(uow, "RU-7")
     stored = _sign(uow)
 
     checkpoint, _ = open_checkpoint(stored.note, MEDIATOR.verifier, ORIGIN)
@@ -119,7 +96,7 @@ def test_each_party_cosigns_after_checking_consistency_and_keeps_its_state_first
     ua, ru = _Memory(uow, engine, UA), _Memory(uow, engine, RU)
     ua.cosign()
     ru.cosign()
-    _move(uow, "RU-7", "RU-8", "RU-9")
+    move_holdings(uow, "RU-7", "RU-8", "RU-9")
     _sign(uow)
     ua.cosign()
     latest = ru.cosign()
@@ -172,7 +149,7 @@ def test_cosigning_the_same_checkpoint_again_adds_no_signature(uow: Uow, engine:
 def test_a_witness_refuses_a_checkpoint_that_does_not_extend_its_last(
     uow: Uow, size: int, root: bytes, refusal: str
 ) -> None:
-    _move(uow, "RU-7", "RU-8", "RU-9")
+    move_holdings(uow, "RU-7", "RU-8", "RU-9")
     _sign(uow)
     before = WitnessState(ORIGIN, size, root)
     witness = Witness(UA, MEDIATOR.verifier, before)
@@ -199,14 +176,14 @@ def test_the_export_verifies_names_no_one_and_says_who_cosigned(
     monkeypatch.setattr(ledger, "_PAGE", 2)  # checkpoints on and across page boundaries
     _sign(uow)
     _Memory(uow, engine, UA).cosign()
-    _move(uow, "RU-7")
+    move_holdings(uow, "RU-7")
     _sign(uow)
-    _move(uow, "RU-8", "RU-9")
+    move_holdings(uow, "RU-8", "RU-9")
     _sign(uow)
     ua, ru = _Memory(uow, engine, UA), _Memory(uow, engine, RU)
     ua.cosign()
     ru.cosign()
-    _move(uow, "RU-10")  # after the latest checkpoint: exported, not yet signed
+    move_holdings(uow, "RU-10")  # after the latest checkpoint: exported, not yet signed
 
     data, report = _export(uow, UA, RU)
 

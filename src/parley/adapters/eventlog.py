@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, tuple_, update
+from sqlalchemy import Table, bindparam, func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from parley.adapters.orm import CheckpointRow, EventRow, LogHeadRow, LogNodeRow, PersonSaltRow
 from parley.domain import events as domain_events
 from parley.domain.events import DomainEvent
+from parley.errors import InvalidValue
 from parley.ledger.entries import SALT_SIZE, entry
 from parley.ledger.merkle import MerkleLog
 from parley.services.ports import StoredCheckpoint
@@ -38,6 +40,7 @@ __all__ = [
 
 _HEAD = 1
 _CHUNK = 500  # records per IN list
+_COMMITMENT = re.compile("[0-9a-f]{64}")
 
 # Built once: an append runs these few statements, and building them anew each time
 # would cost more than running them.
@@ -288,6 +291,37 @@ class SqlPublicLog:
         )
         return [bytes(e) for e in self._session.scalars(query)]
 
+    def salt(self, kind: str, party: str, record_id: str) -> bytes | None:
+        """The salt of a person record, or None if it never appeared in the log."""
+        found = self._session.scalar(
+            select(PersonSaltRow.salt).where(
+                PersonSaltRow.kind == kind,
+                PersonSaltRow.party_code == party,
+                PersonSaltRow.record_id == record_id,
+            )
+        )
+        return None if found is None else bytes(found)
+
+    def entries_naming(self, commitment: str) -> list[tuple[int, bytes]]:
+        """(seq, entry) of the entries holding ``commitment`` as a JSON string, by seq.
+
+        A scan of every entry's stored bytes: ``instr`` on SQLite (whose LIKE never
+        matches a BLOB), ``LIKE`` on PostgreSQL's bytea; hex holds no LIKE wildcard.
+
+        Raises:
+            InvalidValue: ``commitment`` is not 64 lowercase hex digits.
+        """
+        if not _COMMITMENT.fullmatch(commitment):
+            raise InvalidValue("commitment", "expected 64 lowercase hex digits")
+        quoted = f'"{commitment}"'.encode("ascii")
+        holds = (
+            func.instr(EventRow.entry, quoted) > 0
+            if self._session.get_bind().dialect.name == "sqlite"
+            else EventRow.entry.op("LIKE")(b"%" + quoted + b"%")
+        )
+        query = select(EventRow.seq, EventRow.entry).where(holds).order_by(EventRow.seq)
+        return [(seq, bytes(data)) for seq, data in self._session.execute(query)]
+
     def checkpoints(self) -> list[StoredCheckpoint]:
         """Every signed checkpoint, oldest first."""
         rows = self._session.execute(
@@ -307,3 +341,40 @@ class SqlPublicLog:
                 signed_at=at,
             )
         )
+
+    def snapshot(self) -> None:
+        """Read the rest of the transaction from one snapshot (PostgreSQL: REPEATABLE READ).
+
+        SQLite needs nothing: in WAL mode a read transaction sees one snapshot already.
+        """
+        if self._session.get_bind().dialect.name == "postgresql":
+            self._session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+
+    def numbered_entries(self, after: int = 0, limit: int = 10_000) -> list[tuple[int, bytes]]:
+        """(seq as stored, entry) for the rows with ``seq`` above ``after``, by seq."""
+        query = (
+            select(EventRow.seq, EventRow.entry)
+            .where(EventRow.seq > after)
+            .order_by(EventRow.seq)
+            .limit(limit)
+        )
+        # A row changed by hand may hold text where bytes belong (SQLite has no types).
+        return [
+            (seq, data.encode() if isinstance(data, str) else bytes(data))
+            for seq, data in self._session.execute(query)
+        ]
+
+    def nodes(self, level: int, after: int = -1, limit: int = 10_000) -> list[tuple[int, bytes]]:
+        """The stored nodes of ``level`` as (index, hash), index above ``after``, in order."""
+        query = (
+            select(_NODES.c.idx, _NODES.c.hash)
+            .where(_NODES.c.level == level, _NODES.c.idx > after)
+            .order_by(_NODES.c.idx)
+            .limit(limit)
+        )
+        return [(index, bytes(hash_)) for index, hash_ in self._session.execute(query)]
+
+    def node_levels(self) -> list[int]:
+        """Every level holding a stored node, lowest first."""
+        query = select(_NODES.c.level).distinct().order_by(_NODES.c.level)
+        return list(self._session.scalars(query))

@@ -44,6 +44,7 @@ __all__ = [
     "ProposalRow",
     "ReconciliationRunRow",
     "RecordVersionRow",
+    "RegisteredKeyRow",
     "RequestMergeRow",
     "RequestRow",
     "ReviewDecisionRow",
@@ -384,3 +385,17 @@ class PlanReleaseRow(Base):
     track: Mapped[str] = mapped_column(String(100))
     tranche: Mapped[int | None] = mapped_column(Integer)
     reserve_rank: Mapped[int | None] = mapped_column(Integer)
+
+
+class RegisteredKeyRow(Base):
+    """The public key registered for a party or the mediator: what its signatures must match.
+
+    ``verifier_key`` is C2SP verifier-key text (``NAME+KEYID+base64``). A name holds one
+    key at a time; replacing it is explicit and logged (``KeyRegistered.replaces``).
+    """
+
+    __tablename__ = "registered_keys"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    verifier_key: Mapped[str] = mapped_column(Text)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)

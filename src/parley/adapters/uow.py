@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from parley.adapters.db import writer
 from parley.adapters.eventlog import SqlPublicLog, append_events
+from parley.adapters.keys import SqlKeyRegistry
 from parley.adapters.plans import SqlPlanRepository
 from parley.adapters.repositories import (
     SqlImportLog,
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
         self.reviews = SqlReviewRepository(self._session)
         self.plans = SqlPlanRepository(self._session)
         self.log = SqlPublicLog(self._session)
+        self.keys = SqlKeyRegistry(self._session)
         return self
 
     def __exit__(

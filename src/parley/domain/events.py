@@ -17,6 +17,7 @@ __all__ = [
     "DomainEvent",
     "HoldingStatusChanged",
     "HoldingsImported",
+    "KeyRegistered",
     "PartyRegistered",
     "PlanDrafted",
     "ProposalReviewed",
@@ -190,3 +191,19 @@ class PlanDrafted(DomainEvent):
     released: dict[str, int]
     reserves: dict[str, int]
     document_sha256: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KeyRegistered(DomainEvent):
+    """A party's (or the mediator's) public key was registered, or replaced.
+
+    ``key_name`` is the key's name (a party code or ``MEDIATOR``), ``key_id`` its
+    4-byte signed-note key id in hex and ``key`` its verifier-key text, so that anyone
+    holding the log can check a signature by that key. ``replaces`` is the key id of the
+    key registered before under that name, ``None`` for the first.
+    """
+
+    key_name: str
+    key_id: str
+    key: str
+    replaces: str | None = None

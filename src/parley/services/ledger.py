@@ -5,6 +5,8 @@ co-signs one only after checking that it extends the last one that party co-sign
 (``parley log witness``), so the operator can neither rewrite history nor show the two
 sides different logs. ``parley log export`` writes what observers need to check all of
 it with ``parley verify``: the entries (people only as commitments) and the checkpoints.
+``parley verify --database`` is the operator's own check of the log as stored
+(``parley.services.log_check``).
 """
 
 from __future__ import annotations

@@ -17,12 +17,15 @@ from parley.domain.holdings import Holding
 from parley.domain.parties import Party
 from parley.domain.requests import Request
 from parley.domain.reviews import Proposal, ReviewDecision, ReviewState
+from parley.ledger.keys import VerifierKey
 from parley.services.readers import Values
 
 __all__ = [
     "BatchOutcome",
     "Duplicate",
     "ImportLog",
+    "KeyRegistry",
+    "KeyUnitOfWork",
     "LogUnitOfWork",
     "PartyRepository",
     "PlanRepository",
@@ -31,6 +34,7 @@ __all__ = [
     "PublicLog",
     "RecordRepository",
     "RecordVersion",
+    "RegisteredKey",
     "RequestMerge",
     "ReviewRepository",
     "ReviewUnitOfWork",
@@ -297,11 +301,44 @@ class PublicLog(Protocol):
         """The canonical entries with sequence number above ``after``, in order."""
         ...
 
+    def salt(self, kind: str, party: str, record_id: str) -> bytes | None:
+        """The salt of a person record's commitment, or None if the record never appeared
+        in the log; unlike an append, this never makes one."""
+        ...
+
+    def entries_naming(self, commitment: str) -> list[tuple[int, bytes]]:
+        """(sequence number, entry) of the entries whose bytes hold ``commitment`` (hex)
+        as a JSON string, oldest first; the caller checks that their data names it."""
+        ...
+
     def checkpoints(self) -> list[StoredCheckpoint]:
         """Every signed checkpoint, oldest first."""
         ...
 
     def add_checkpoint(self, checkpoint: StoredCheckpoint, at: datetime) -> None: ...
+
+    def snapshot(self) -> None:
+        """Make every later read of the unit of work see the database as of one moment.
+
+        Call it first: a check that reads the log in pages must not see appends that
+        land between two pages.
+        """
+        ...
+
+    def numbered_entries(self, after: int = 0, limit: int = 10_000) -> list[tuple[int, bytes]]:
+        """(stored sequence number, entry) for the rows numbered above ``after``, in order.
+
+        Unlike ``entries`` this trusts nothing: a gap, a swap or a stray row shows.
+        """
+        ...
+
+    def nodes(self, level: int, after: int = -1, limit: int = 10_000) -> list[tuple[int, bytes]]:
+        """The stored complete subtrees of ``level`` as (index, hash), index above ``after``."""
+        ...
+
+    def node_levels(self) -> list[int]:
+        """Every level that holds a stored node, lowest first."""
+        ...
 
 
 class LogUnitOfWork(UnitOfWork, Protocol):
@@ -314,3 +351,36 @@ class LogUnitOfWork(UnitOfWork, Protocol):
 def records_of(uow: UnitOfWork, kind: str) -> RecordRepository[Any]:
     """The repository of ``kind`` ("holdings" or "requests") in ``uow``."""
     return uow.holdings if kind == "holdings" else uow.requests
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredKey:
+    """The public key a party (or the mediator) signs with, as registered, and when."""
+
+    key: VerifierKey
+    registered_at: datetime
+
+    @property
+    def name(self) -> str:
+        """The key's name: a party code or ``MEDIATOR``."""
+        return self.key.name
+
+
+class KeyRegistry(Protocol):
+    """The registered public keys, one per name."""
+
+    def get(self, name: str) -> RegisteredKey | None: ...
+    def put(self, key: RegisteredKey) -> None:
+        """Store ``key``, replacing the key registered under its name, if any."""
+        ...
+
+    def all(self) -> list[RegisteredKey]:
+        """Every registered key, by name."""
+        ...
+
+
+class KeyUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that also reaches the registered keys."""
+
+    @property
+    def keys(self) -> KeyRegistry: ...

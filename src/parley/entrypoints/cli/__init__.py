@@ -18,9 +18,11 @@ from parley import __version__, bootstrap
 from parley.domain.parties import Party
 from parley.entrypoints.cli.agreements import agreement_app
 from parley.entrypoints.cli.context import database_url_given, override, settings
+from parley.entrypoints.cli.keyring import keys_list, keys_register, sign
 from parley.entrypoints.cli.ledger import keys_app, log_app, verify
 from parley.entrypoints.cli.output import err, out, show_error
 from parley.entrypoints.cli.planning import plan
+from parley.entrypoints.cli.receipts import receipt
 from parley.entrypoints.cli.reconciling import reconcile
 from parley.entrypoints.cli.records import export_app, history, import_app
 from parley.entrypoints.cli.reviewing import review
@@ -49,7 +51,11 @@ app.add_typer(db_app, name="db")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(keys_app, name="keys")
 app.add_typer(log_app, name="log")
+app.command("receipt")(receipt)
 app.command("verify")(verify)
+keys_app.command("register")(keys_register)
+keys_app.command("list")(keys_list)
+app.command("sign")(sign)
 
 
 def _version(value: bool) -> None:

@@ -17,12 +17,22 @@ from typing import Annotated
 import typer
 
 from parley import bootstrap
+from parley.config import Settings
 from parley.entrypoints.cli.context import settings
 from parley.entrypoints.cli.output import counted, out
-from parley.errors import ExportFailed, InvalidValue, NotFound
-from parley.ledger.keys import SigningKey, load_signing_key, load_verifier_key, write_key_pair
+from parley.entrypoints.cli.receipts import check_receipt
+from parley.entrypoints.cli.verification import verify_elsewhere
+from parley.errors import ExportFailed, InvalidValue, NotFound, VerificationFailed
+from parley.ledger.keys import (
+    SigningKey,
+    VerifierKey,
+    load_signing_key,
+    load_verifier_key,
+    write_key_pair,
+)
 from parley.ledger.notes import Checkpoint, Witness, WitnessState, parse_note
 from parley.ledger.verify import LogReport, verify_log
+from parley.services.keys import MEDIATOR, registered_key
 from parley.services.ledger import export_log, sign_checkpoint, witness_checkpoint
 from parley.services.ports import StoredCheckpoint
 
@@ -81,19 +91,24 @@ def log_checkpoint(key_file: KeyOpt) -> None:
 @log_app.command("witness")
 def log_witness(
     key_file: KeyOpt,
-    log_key: Annotated[
-        Path, typer.Option("--log-key", help="The mediator's public key file (mediator.pub).")
-    ],
     state_file: Annotated[
         Path,
         typer.Option("--state", help="This witness's memory (JSON); made on first use."),
     ],
+    log_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-key",
+            help="The mediator's public key file (mediator.pub); by default the MEDIATOR key "
+            "registered in the database.",
+        ),
+    ] = None,
 ) -> None:
     """Co-sign the latest checkpoint as a party's witness, if it extends the last one it
     co-signed (checked with a consistency proof); exit 1 on a smaller or forked log."""
     config, key = settings(), _signing_key(key_file)
     before = read_witness_state(state_file, config.log_origin)
-    witness = Witness(key, load_verifier_key(log_key), before)
+    witness = Witness(key, _mediator_key(log_key, config), before)
     uow = bootstrap.unit_of_work(bootstrap.connect(config))
     keep = functools.partial(write_witness_state, state_file)
     stored = witness_checkpoint(uow, witness, now=datetime.now(UTC), keep=keep)
@@ -120,20 +135,64 @@ def log_export(
 
 
 def verify(
-    log_export: Annotated[Path, typer.Argument(help="A log export (parley log export).")],
+    log_export: Annotated[
+        Path | None,
+        typer.Argument(help="A log export (parley log export); with --signature, the file."),
+    ] = None,
     witnesses: Annotated[
         list[Path] | None,
         typer.Option("--witness", metavar="KEY.pub", help="A party's public key (repeatable)."),
     ] = None,
+    database: Annotated[
+        bool,
+        typer.Option("--database", help="Verify the log the database holds, nodes and all."),
+    ] = False,
+    signature: Annotated[
+        Path | None,
+        typer.Option("--signature", metavar="FILE.sig", help="Check this signature of the file."),
+    ] = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file", metavar="KEY.pub", help="The signer's key, not the registered one."
+        ),
+    ] = None,
+    log_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-key",
+            metavar="MEDIATOR.pub",
+            help="The log must be signed with this key (--database: the registered one).",
+        ),
+    ] = None,
+    receipt_file: Annotated[
+        Path | None,
+        typer.Option("--receipt", metavar="FILE", help="A person's receipt (parley receipt)."),
+    ] = None,
+    log_file: Annotated[
+        Path | None,
+        typer.Option("--log", metavar="LOG_EXPORT", help="With --receipt: the export to check."),
+    ] = None,
 ) -> None:
     """Verify a public log export from its bytes alone: every entry, root, checkpoint
-    signature and co-signature. Exits 1 naming the first problem, e.g. "entry 17: ..."."""
+    signature and co-signature. Exits 1 naming the first problem, e.g. "entry 17: ...".
+    --database verifies the log the database holds; --signature FILE.sig FILE a signed file;
+    --receipt FILE --log-key MEDIATOR.pub [--log LOG_EXPORT] a person's receipt."""
     keys = [load_verifier_key(path) for path in witnesses or []]
+    if receipt_file is not None or log_file is not None:
+        mixed = database or signature is not None
+        check_receipt(receipt_file, log_key, keys, log_file, stray=log_export, mixed=mixed)
+        return
+    if database or signature is not None or log_export is None:
+        verify_elsewhere(log_export, database, signature, key_file, keys, log_key)
+        return
     try:
         with log_export.open("rb") as lines:
             report = verify_log(lines, witnesses=keys)
     except OSError as e:
         raise NotFound(f"cannot read {log_export}: {e.strerror}") from e
+    if log_key is not None:
+        _check_log_key(report.log_key, load_verifier_key(log_key), "the export")
     _show_report(log_export, report, [k.name for k in keys])
 
 
@@ -239,3 +298,33 @@ def write_witness_state(path: Path, state: WitnessState) -> None:
         raise ExportFailed(
             f"cannot write the witness state {path} ({e.strerror}); nothing was co-signed"
         ) from e
+
+
+def _mediator_key(path: Path | None, config: Settings) -> VerifierKey:
+    """The mediator's key: from ``path``, or else the one registered in the database.
+
+    Raises:
+        NotFound: no path given and no MEDIATOR key registered.
+    """
+    if path is not None:
+        return load_verifier_key(path)
+    uow = bootstrap.unit_of_work(bootstrap.connect(config), read_only=True)
+    key = registered_key(uow, MEDIATOR)
+    if key is None:
+        raise NotFound(
+            "no MEDIATOR key is registered (parley keys register --name MEDIATOR "
+            "mediator.pub); give --log-key mediator.pub"
+        )
+    return key
+
+
+def _check_log_key(found: VerifierKey, expected: VerifierKey, what: str) -> None:
+    """Refuse a log signed with another key than the one expected.
+
+    Raises:
+        VerificationFailed: the keys differ.
+    """
+    if found != expected:
+        raise VerificationFailed(
+            f"{what} is signed by {found.to_text()}, not by the expected {expected.to_text()}"
+        )

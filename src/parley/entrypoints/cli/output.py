@@ -25,8 +25,10 @@ err = Console(stderr=True, highlight=False)
 
 
 def counted(n: int, noun: str) -> str:
-    """``1 holding``, ``2 holdings``: ``noun`` is the plural."""
-    return f"{n:,} {noun if n != 1 else noun.removesuffix('s')}"
+    """``1 holding``, ``2 holdings``, ``1 entry``: ``noun`` is the plural."""
+    if n == 1:
+        noun = noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
+    return f"{n:,} {noun}"
 
 
 def show_import_problems(error: ImportRejected, verdict: str) -> None:
