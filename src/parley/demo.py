@@ -22,6 +22,7 @@ import csv
 import dataclasses
 import functools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -40,12 +41,15 @@ from parley.entrypoints.cli.ledger import read_witness_state, write_witness_stat
 from parley.entrypoints.cli.planning import show_plan
 from parley.ledger.keys import SigningKey, load_signing_key, write_key_pair
 from parley.ledger.notes import Witness
+from parley.ledger.receipts import verify_receipt
 from parley.ledger.verify import verify_log
 from parley.planning.plan_file import write_plan
 from parley.services.importing import import_records
+from parley.services.keys import register_key
 from parley.services.ledger import export_log, sign_checkpoint, witness_checkpoint
 from parley.services.parties import list_parties, register_party
 from parley.services.planning import plan_from_database, run_planner
+from parley.services.receipts import issue_receipt
 from parley.services.reconciling import reconcile_parties
 from parley.services.reviewing import confirm_matches
 from parley.synthetic import generate_scenario
@@ -139,8 +143,8 @@ def run_demo(
     _summary(console, settings)
     _reconcile(console, engine, now)
     _confirm(console, engine, now)
-    _plan(console, engine, directory, now)
-    _ledger(console, engine, directory, now)
+    person = _plan(console, engine, directory, now)
+    _ledger(console, engine, directory, now, person)
 
 
 def _reconcile(console: Console, engine: Engine, now: datetime) -> None:
@@ -172,7 +176,9 @@ def _confirm(console: Console, engine: Engine, now: datetime) -> None:
     console.print("review the doubtful ones with: parley review --party RU (or UA)")
 
 
-def _plan(console: Console, engine: Engine, directory: Path, now: datetime) -> None:
+def _plan(
+    console: Console, engine: Engine, directory: Path, now: datetime
+) -> tuple[str, str] | None:
     """Plan the seed formula, then the same held to exactly 1,000 a side (which cannot hold)."""
     path = directory / "agreement.yaml"
     path.write_bytes(resources.files("parley").joinpath(_AGREEMENT).read_bytes())
@@ -180,6 +186,7 @@ def _plan(console: Console, engine: Engine, directory: Path, now: datetime) -> N
     console.print(f"\nplanning the seed formula ({path}), as parley plan does:")
     draft = plan_from_database(bootstrap.unit_of_work(engine), agreement, actor="demo", now=now)
     show_plan(console, draft)
+    asked = [r for r in draft.plan.releases if r.requested is not None]
     if not draft.plan.feasible:
         console.print("(the seed formula needs the demo's default sizes: --holdings 6000)")
     with (directory / "plan.json").open("w", encoding="utf-8", newline="\n") as stream:
@@ -192,6 +199,7 @@ def _plan(console: Console, engine: Engine, directory: Path, now: datetime) -> N
     if draft.problem is not None:  # the same people: a maximum changes no one's eligibility
         variant = run_planner(dataclasses.replace(draft.problem, agreement=exactly))
         show_plan(console, dataclasses.replace(draft, plan=variant, plan_id=None))
+    return (asked[0].party, asked[0].record_id) if asked else None
 
 
 def _witness_state(directory: Path, party: str) -> Path:
@@ -212,7 +220,13 @@ def _demo_key(directory: Path, name: str) -> SigningKey:
     return key
 
 
-def _ledger(console: Console, engine: Engine, directory: Path, now: datetime) -> None:
+def _ledger(
+    console: Console,
+    engine: Engine,
+    directory: Path,
+    now: datetime,
+    person: tuple[str, str] | None,
+) -> None:
     """Sign, witness, export and verify the public log, as parley log and parley verify do."""
     keys = {name: _demo_key(directory, name) for name in _SIGNERS}
     say = functools.partial(console.print, soft_wrap=True)
@@ -221,6 +235,8 @@ def _ledger(console: Console, engine: Engine, directory: Path, now: datetime) ->
         f"{directory}/; a real exchange never does: each party keeps its own key, and "
         "the mediator its own."
     )
+    for key in keys.values():  # as parley keys register does, each with its .pub
+        register_key(bootstrap.unit_of_work(engine), key.verifier, actor="demo", now=now)
     mediator = keys["MEDIATOR"]
     stored = sign_checkpoint(bootstrap.unit_of_work(engine), mediator, origin=_LOG_ORIGIN, now=now)
     say(f"MEDIATOR signed a checkpoint of size {stored.size:,}")
@@ -244,6 +260,33 @@ def _ledger(console: Console, engine: Engine, directory: Path, now: datetime) ->
     )
     pubs = " ".join(f"--witness {directory / p.code.lower()}.pub" for p in DEMO_PARTIES)
     say(f"check it yourself: parley verify {export} {pubs}")
+    if person is not None:
+        _receipt(say, engine, directory, person, mediator, export)
+
+
+def _receipt(
+    say: Callable[[str], object],
+    engine: Engine,
+    directory: Path,
+    person: tuple[str, str],
+    mediator: SigningKey,
+    export: Path,
+) -> None:
+    """Issue one family's receipt and check it against the exported log, as they would."""
+    party, record_id = person
+    receipt = issue_receipt(
+        bootstrap.unit_of_work(engine, read_only=True), "holding", party, record_id
+    )
+    path = directory / "receipt.json"
+    path.write_bytes(receipt.to_json())
+    path.chmod(0o600)
+    with export.open("rb") as lines:
+        report = verify_receipt(receipt, mediator.verifier, log_lines=lines)
+    say(f"receipt of holding {party}/{record_id} written to {path} and verified:")
+    for line in report.explain():
+        say(f"  {line}")
+    say(f"check it yourself: parley verify --receipt {path} --log-key "
+        f"{directory / 'mediator.pub'} --log {export}")  # fmt: skip
 
 
 def _summary(console: Console, settings: Settings) -> None:
