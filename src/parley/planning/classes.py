@@ -67,29 +67,31 @@ def order_key(candidate: Candidate, first_captured_first: bool) -> tuple[object,
     return (-candidate.born, captured, candidate.record_id)
 
 
+_Key = tuple[str, str, int, tuple[int, ...], tuple[int, ...], int, bool]
+
+
 def group(agreement: Agreement, candidates: Iterable[Candidate]) -> list[PersonClass]:
     """Sort ``candidates`` into classes, each in the order its people are chosen."""
     fcfs = {
         track.name: track.formula.order is Order.FIRST_CAPTURED_FIRST for track in agreement.tracks
     }
-    unasked = len(Priority)
-    members: dict[ClassKey, list[Candidate]] = {}
-    for candidate in candidates:
-        by_capture = fcfs[candidate.track]
-        key = ClassKey(
-            party=candidate.party,
-            track=candidate.track,
-            points=candidate.points,
-            must_include=tuple(sorted(candidate.must_include)),
-            unilateral=tuple(sorted(candidate.unilateral)),
-            requested=unasked if candidate.requested is None else candidate.requested.rank,
-            seriously_ill=candidate.seriously_ill,
-            first_captured_first=by_capture,
+    ranks: dict[Priority | None, int] = {p: p.rank for p in Priority}
+    ranks[None] = len(Priority)
+    members: dict[_Key, list[Candidate]] = {}
+    for c in candidates:  # a plain tuple per person; a ClassKey per class, below
+        key = (
+            c.party,
+            c.track,
+            c.points,
+            tuple(sorted(c.must_include)) if c.must_include else (),
+            tuple(sorted(c.unilateral)) if c.unilateral else (),
+            ranks[c.requested],
+            c.seriously_ill,
         )
-        members.setdefault(key, []).append(candidate)
-    return [
-        PersonClass(
-            key, tuple(sorted(people, key=lambda c: order_key(c, key.first_captured_first)))
-        )
-        for key, people in sorted(members.items())
-    ]
+        members.setdefault(key, []).append(c)
+    classes = []
+    for fields, people in members.items():
+        class_key = ClassKey(*fields, fcfs[fields[1]])
+        people.sort(key=lambda c: order_key(c, class_key.first_captured_first))
+        classes.append(PersonClass(class_key, tuple(people)))
+    return sorted(classes, key=lambda cls: cls.key)

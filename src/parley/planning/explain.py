@@ -178,8 +178,10 @@ def _facts(agreement: Agreement, keys: list[str], numbers: _Numbers) -> tuple[st
     return tuple(facts)
 
 
-def explain(problem: Problem, classes: list[PersonClass]) -> tuple[Conflict, list[Relaxation]]:
-    """One conflict of ``problem``'s infeasible agreement, and relaxations that work."""
+def explain(
+    problem: Problem, classes: list[PersonClass], *, relax: bool = True
+) -> tuple[Conflict, list[Relaxation]]:
+    """One conflict of ``problem``'s infeasible agreement, and (``relax``) changes that work."""
     agreement = problem.agreement
     keys = find_conflict(agreement, classes)
     numbers = _Numbers(problem)
@@ -189,6 +191,8 @@ def explain(problem: Problem, classes: list[PersonClass]) -> tuple[Conflict, lis
         _facts(agreement, keys, numbers),
     )
     relaxations: list[Relaxation] = []
+    if not relax:
+        return conflict, relaxations
     for key in keys:
         for relaxation in _relax(problem, classes, key):
             if all((r.key, r.after) != (relaxation.key, relaxation.after) for r in relaxations):

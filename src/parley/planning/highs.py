@@ -149,18 +149,22 @@ def solve(model: CountModel, objectives: Sequence[Objective]) -> Solution:
             given no time limit, so this means a solver failure).
     """
     solver = _load(model)
-    if _run(solver, {}, False) is None:
-        return Solution(None)
     stages: list[tuple[str, float]] = []
+    solved = False  # the first stage solved also proves the model feasible or not
     for objective in objectives:
         if not objective.coefficients:
             stages.append((objective.name, 0.0))
             continue
         value = _run(solver, objective.coefficients, objective.maximise)
-        if value is None:  # cannot happen once the first run was feasible
-            raise RuntimeError(f"stage {objective.name} lost feasibility")
+        if value is None:
+            if solved:  # cannot happen: the optimum of the stage before is a solution
+                raise RuntimeError(f"stage {objective.name} lost feasibility")
+            return Solution(None)
+        solved = True
         stages.append((objective.name, value))
         _fix(solver, objective.coefficients, value, objective.maximise)
+    if not solved and _run(solver, {}, False) is None:
+        return Solution(None)
     values = list(solver.getSolution().col_value)
     return Solution(values, tuple(stages))
 

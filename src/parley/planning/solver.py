@@ -157,11 +157,12 @@ def feasible(problem: Problem, *, tranches: int | None = None) -> bool:
     return holds(problem.agreement, classes, tranches=tranches)
 
 
-def plan(problem: Problem, *, explain: bool = True) -> Plan:
+def plan(problem: Problem, *, explain: bool = True, relax: bool = True) -> Plan:
     """The proven-optimal plan for ``problem``, or a proof that none exists.
 
-    With ``explain`` an infeasible plan carries one smallest conflict of clauses and the
-    relaxations that make a plan exist, each re-checked by planning it.
+    With ``explain`` an infeasible plan carries one smallest conflict of clauses, and
+    with ``relax`` too the relaxations that make a plan exist, each re-checked by
+    planning it (searching for them takes most of the time an explanation takes).
 
     Raises:
         RuntimeError: the solver failed without a proof either way.
@@ -175,7 +176,7 @@ def plan(problem: Problem, *, explain: bool = True) -> Plan:
         conflict: Conflict | None = None
         relaxations: list[Relaxation] = []
         if explain:
-            conflict, relaxations = explain_infeasible(problem, classes)
+            conflict, relaxations = explain_infeasible(problem, classes, relax=relax)
         return Plan(
             agreement,
             PlanStatus.INFEASIBLE,
