@@ -110,6 +110,30 @@ def _balance_weights(agreement: Agreement, track_name: str) -> dict[str, int] | 
     return None
 
 
+def _scope(
+    agreement: Agreement, enabled: Iterable[str] | None, tranches: int | None
+) -> tuple[frozenset[str], int]:
+    """The clauses in force (default: all) and the number of tranches (default: the rules')."""
+    on = frozenset(clause_keys(agreement) if enabled is None else enabled)
+    return on, agreement.tranches.count if tranches is None else tranches
+
+
+def _with_classes(
+    agreement: Agreement, classes: list[PersonClass], on: frozenset[str], cells: int
+) -> CountModel:
+    """A model with ``cells`` counts per class, each class's sum within its size.
+
+    A class is released whole when a clause in force forces it.
+    """
+    model = CountModel()
+    for cls in classes:
+        row = [model.variable(0, cls.size) for _ in range(cells)]
+        model.counts.append(row)
+        size = float(cls.size)
+        model.add(dict.fromkeys(row, 1.0), size if _forced(cls, agreement, on) else 0, size, None)
+    return model
+
+
 def build(
     agreement: Agreement,
     classes: list[PersonClass],
@@ -118,14 +142,8 @@ def build(
     tranches: int | None = None,
 ) -> CountModel:
     """The count model of ``classes`` under the ``enabled`` clauses (default: all)."""
-    on = frozenset(clause_keys(agreement) if enabled is None else enabled)
-    count = agreement.tranches.count if tranches is None else tranches
-    model = CountModel()
-    for cls in classes:
-        cells = [model.variable(0, cls.size) for _ in range(count)]
-        model.counts.append(cells)
-        size = float(cls.size)
-        model.add(dict.fromkeys(cells, 1.0), size if _forced(cls, agreement, on) else 0, size, None)
+    on, count = _scope(agreement, enabled, tranches)
+    model = _with_classes(agreement, classes, on, count)
     _add_balance(model, agreement, classes, on, count)
     _add_totals(model, agreement, classes, on)
     _add_capacity(model, agreement, classes, on, count)
@@ -147,14 +165,8 @@ def build_totals(
     objective's stages that do not look at tranches can be solved on a model as small
     as the number of classes. ``counts[c]`` is a one-cell list.
     """
-    on = frozenset(clause_keys(agreement) if enabled is None else enabled)
-    count = agreement.tranches.count if tranches is None else tranches
-    model = CountModel()
-    for cls in classes:
-        cell = model.variable(0, cls.size)
-        model.counts.append([cell])
-        size = float(cls.size)
-        model.add({cell: 1.0}, size if _forced(cls, agreement, on) else 0, size, None)
+    on, count = _scope(agreement, enabled, tranches)
+    model = _with_classes(agreement, classes, on, 1)
     _add_balance(model, agreement, classes, on, 1)
     _add_totals(model, agreement, classes, on)
     capacity = agreement.tranches.capacity_per_side
