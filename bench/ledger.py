@@ -31,7 +31,6 @@ import json
 import os
 import platform
 import random
-import re
 import resource
 import statistics
 import subprocess
@@ -43,8 +42,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from recording import put_block
+
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "RESULTS.md"
 ORIGIN = "bench.parley.example/ledger"
 TYPES = ["person.handed_over", "person.received", "person.handed_over", "person.received",
          "manifest.signed", "tranche.opened", "tranche.closed", "person.refused"]  # fmt: skip
@@ -321,15 +321,7 @@ def record(rows: list[str], n: int, every: int) -> None:
         *rows,
         "<!-- ledger:end -->",
     ])  # fmt: skip
-    text = RESULTS.read_text("utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    pattern = re.compile(r"<!-- ledger:start -->.*<!-- ledger:end -->", re.S)
-    found = pattern.search(text)
-    if found:
-        text = text[: found.start()] + block + text[found.end() :]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text, "utf-8")
-    print(f"recorded in {RESULTS}")
+    put_block("ledger", block)
 
 
 def main() -> None:

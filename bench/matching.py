@@ -40,9 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from parley.synthetic.matching import MatchingData, generate_matching_data, held_out_given_names
+from recording import put_section
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "RESULTS.md"
 SIZES = {"small": (500, 2_000), "default": (5_000, 20_000), "large": (50_000, 200_000)}
 SEED = 2025
 MATCH, REVIEW = 0.95, 0.30  # Splink's thresholds, the same as parley's defaults
@@ -473,32 +473,12 @@ def _targets(parley: dict[str, Any], splink: dict[str, Any], size: str) -> str:
 
 
 def record(section: str, title: str) -> None:
-    """Put ``section`` under ``title`` inside the matching markers of RESULTS.md.
+    """Put ``section`` under ``title`` inside the matching block of RESULTS.md.
 
     Sections for other sizes stay as they were.
     """
-    text = RESULTS.read_text("utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"<!-- matching:start -->\n(.*?)<!-- matching:end -->", re.S)
-    found = pattern.search(text)
-    parts = re.split(r"(?m)^(?=### )", found.group(1)) if found else []
-    kept = [p for p in parts[1:] if not p.startswith(f"### {title}\n")]
-    body = "".join(sorted([*kept, f"### {title}\n\n{section}\n\n"], key=_size_order))
-    block = (
-        "<!-- matching:start -->\n## Reconciliation (`.venv/bin/python bench/matching.py`)\n\n"
-        f"{INTRO}\n\n{body}<!-- matching:end -->"
-    )
-    if found:
-        text = text[: found.start()] + block + text[found.end() :]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text, "utf-8")
-    print(f"recorded in {RESULTS}")
-
-
-def _size_order(part: str) -> int:
-    """Sections in order of size: the number of requests in the title."""
-    digits = re.match(r"### ([\d,]+)", part)
-    return int(digits.group(1).replace(",", "")) if digits else 0
+    heading = "## Reconciliation (`.venv/bin/python bench/matching.py`)"
+    put_section("matching", heading, INTRO, title, f"### {title}\n\n{section}\n\n")
 
 
 def main() -> None:

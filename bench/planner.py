@@ -48,7 +48,6 @@ import math
 import os
 import platform
 import random
-import re
 import resource
 import signal
 import subprocess
@@ -66,9 +65,9 @@ from parley.domain.requests import Priority
 from parley.domain.selector_parser import parse_selector
 from parley.domain.selectors import Value, evaluate
 from parley.planning.problem import Candidate, Problem, points_of
+from recording import put_section
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "RESULTS.md"
 EXAMPLES = HERE.parent / "docs" / "examples" / "agreements"
 FILES = {"seed": "seed-1000-for-1000.yaml", "tariff": "dix-hill-tariff.yaml"}
 SEED = 2025
@@ -687,28 +686,8 @@ def record(lines: list[str], sizes: list[int]) -> None:
     title = " / ".join(f"{n:,}" for n in sizes) + " a side"
     head = f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine}, seed {SEED}."
     section = f"### {title}\n\n{head}\n\n" + "\n".join(lines).rstrip() + "\n\n"
-    text = RESULTS.read_text("utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"<!-- planner:start -->\n(.*?)<!-- planner:end -->", re.S)
-    found = pattern.search(text)
-    parts = re.split(r"(?m)^(?=### )", found.group(1)) if found else []
-    kept = [p for p in parts[1:] if not p.startswith(f"### {title}\n")]
-    body = "".join(sorted([*kept, section], key=_size_order))
-    block = (
-        "<!-- planner:start -->\n## Planner (`.venv/bin/python bench/planner.py`)\n\n"
-        f"{INTRO}\n\n{body}<!-- planner:end -->"
-    )
-    if found:
-        text = text[: found.start()] + block + text[found.end() :]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text, "utf-8")
-    print(f"recorded in {RESULTS}")
-
-
-def _size_order(part: str) -> int:
-    """Sections in order of their first size."""
-    digits = re.match(r"### ([\d,]+)", part)
-    return int(digits.group(1).replace(",", "")) if digits else 0
+    heading = "## Planner (`.venv/bin/python bench/planner.py`)"
+    put_section("planner", heading, INTRO, title, section)
 
 
 def main() -> None:
