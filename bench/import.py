@@ -34,6 +34,8 @@ import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from recording import memory_kib
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 POSTGRES = os.environ.get(
@@ -77,7 +79,7 @@ def child(url: str, file: Path, *, in_process: bool = False) -> None:
     register_party(bootstrap.unit_of_work(engine), Party("RU", "Party RU"), actor="bench", now=now)
     if in_process:
         background.MIN_BYTES = sys.maxsize
-    before = _peak_kib()
+    before = memory_kib()
     started = time.perf_counter()
     cpu_started = _cpu_seconds()
     table = open_table(file)
@@ -92,7 +94,7 @@ def child(url: str, file: Path, *, in_process: bool = False) -> None:
     seconds = time.perf_counter() - started
     cpu = _cpu_seconds() - cpu_started
     # The reading child's peak (ru_maxrss of waited-for children, KiB on Linux) counts too.
-    peak = max(_peak_kib(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    peak = max(memory_kib(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     print(
         json.dumps(
             {
@@ -111,21 +113,6 @@ def _cpu_seconds() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def _peak_kib() -> int:
-    """This process's peak resident memory in KiB.
-
-    VmHWM, not ru_maxrss: on Linux ru_maxrss carries the parent's peak across fork and
-    exec, and the parent has just generated the whole file in memory.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _run_child(url: str, file: Path, *, in_process: bool) -> dict[str, float]:

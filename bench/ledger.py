@@ -31,7 +31,6 @@ import json
 import os
 import platform
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -42,7 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from recording import put_block
+from recording import memory_kib, put_block
 
 HERE = Path(__file__).resolve().parent
 ORIGIN = "bench.parley.example/ledger"
@@ -193,7 +192,7 @@ def child_merkle(n: int, proofs: int) -> None:
     inclusion = [_timed_us(log.inclusion_proof, rng.randrange(n), n) for _ in range(proofs)]
     consistency = [_timed_us(log.consistency_proof, rng.randint(1, n), n) for _ in range(proofs)]
     print(json.dumps({"seconds": seconds, "inclusion": _stats(inclusion),
-                      "consistency": _stats(consistency), "peak_kib": _peak_kib()}))  # fmt: skip
+                      "consistency": _stats(consistency), "peak_kib": memory_kib()}))  # fmt: skip
 
 
 def _timed_us(proof: Callable[[int, int], object], a: int, b: int) -> float:
@@ -211,13 +210,13 @@ def child_verify(path: str) -> None:
     """Verify the export at ``path``; print time, CPU time, counts and peak memory."""
     from parley.ledger.verify import verify_log
 
-    before = _peak_kib()
+    before = memory_kib()
     started, cpu = time.perf_counter(), time.process_time()
     with open(path, "rb") as lines:
         report = verify_log(lines)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "entries": report.entries,
-                      "checkpoints": len(report.checkpoints), "peak_kib": _peak_kib(),
+                      "checkpoints": len(report.checkpoints), "peak_kib": memory_kib(),
                       "before_kib": before}))  # fmt: skip
 
 
@@ -244,17 +243,6 @@ def write_export(path: Path, n: int, every: int) -> None:
 
     with path.open("wb") as file:
         write_log(file, ORIGIN, key.verifier, items())
-
-
-def _peak_kib() -> int:
-    """This process's peak resident memory (VmHWM) in KiB."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _run_child(*args: str) -> dict[str, Any]:

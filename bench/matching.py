@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -40,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from parley.synthetic.matching import MatchingData, generate_matching_data, held_out_given_names
-from recording import put_section
+from recording import memory_kib, put_section
 
 HERE = Path(__file__).resolve().parent
 SIZES = {"small": (500, 2_000), "default": (5_000, 20_000), "large": (50_000, 200_000)}
@@ -296,27 +295,13 @@ def one_to_one(pairs: list[tuple[str, str, float]], data: MatchingData) -> Predi
     return predicted
 
 
-def _memory_kib(field: str) -> int:
-    """This process's VmHWM (peak) or VmRSS (now) in KiB.
-
-    VmHWM, not ru_maxrss: on Linux ru_maxrss carries the parent's peak across fork and exec.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def child(engine: str, requests: int, holdings: int, holdout: float) -> None:
     """Generate the data, run ``engine`` on it, print one line of JSON with the figures."""
     data = generate_matching_data(SEED, requests, holdings)
     withheld = held_out_given_names(SEED, holdout)
-    rss_before = _memory_kib("VmRSS")
+    rss_before = memory_kib("VmRSS")
     run = run_parley(data, withheld) if engine == "parley" else run_splink(data)
-    peak = _memory_kib("VmHWM")
+    peak = memory_kib("VmHWM")
     if "error" in run:
         print(json.dumps({"engine": engine, "error": run["error"]}))
         return

@@ -48,7 +48,6 @@ import math
 import os
 import platform
 import random
-import resource
 import signal
 import subprocess
 import sys
@@ -65,7 +64,7 @@ from parley.domain.requests import Priority
 from parley.domain.selector_parser import parse_selector
 from parley.domain.selectors import Value, evaluate
 from parley.planning.problem import Candidate, Problem, points_of
-from recording import put_section
+from recording import memory_kib, put_section
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "docs" / "examples" / "agreements"
@@ -278,7 +277,7 @@ def run_parley(problem: Problem, case: Case) -> dict[str, Any]:
     except NotImplementedError:
         return {"error": "parley.planning.plan() is not implemented yet"}
     run.update(status=result.status.value, seconds=time.perf_counter() - started)
-    run["peak_mib"] = _memory_kib("VmHWM") / 1024  # before the checks below add their own
+    run["peak_mib"] = memory_kib("VmHWM") / 1024  # before the checks below add their own
     run["stages"] = {stage.name: stage.value for stage in result.stages}
     if result.feasible:
         run["requested"] = _requested_counts(r.requested for r in result.releases)
@@ -374,7 +373,7 @@ class BuildAborted(Exception):
 def _guard(started: float, memory_limit_kib: int) -> None:
     if time.perf_counter() - started > BUILD_LIMIT_S:
         raise BuildAborted(f"building the model passed {BUILD_LIMIT_S:.0f} s")
-    if _memory_kib("VmRSS") > memory_limit_kib:
+    if memory_kib("VmRSS") > memory_limit_kib:
         raise BuildAborted(f"building the model passed {memory_limit_kib / 2**20:.1f} GiB")
 
 
@@ -510,20 +509,6 @@ def run_cpsat(problem: Problem, seconds: float) -> dict[str, Any]:
 # --- processes and figures ------------------------------------------------------------
 
 
-def _memory_kib(field: str) -> int:
-    """This process's VmHWM (peak) or VmRSS (now) in KiB.
-
-    VmHWM, not ru_maxrss: on Linux ru_maxrss carries the parent's peak across fork and exec.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def _available_kib() -> int:
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
@@ -541,9 +526,9 @@ def child(engine: str, case: Case, seconds: float) -> None:
     else:
         from ortools.sat.python import cp_model  # noqa: F401
     problem = make_problem(case)
-    before = _memory_kib("VmRSS")
+    before = memory_kib("VmRSS")
     run = run_parley(problem, case) if engine == "parley" else run_cpsat(problem, seconds)
-    run.setdefault("peak_mib", _memory_kib("VmHWM") / 1024)
+    run.setdefault("peak_mib", memory_kib("VmHWM") / 1024)
     run["before_mib"] = before / 1024
     run["capacity"] = problem.agreement.tranches.capacity_per_side
     print(json.dumps(run))

@@ -1,4 +1,5 @@
-"""How the bench scripts write their figures into bench/RESULTS.md.
+"""What the bench scripts share: how they read a process's memory, and how they write
+their figures into bench/RESULTS.md.
 
 Each script owns one block between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->``.
 A block may hold several ``### `` sections, one per set of sizes: recording one replaces
@@ -8,9 +9,24 @@ the section with the same title and keeps the others, smallest sizes first.
 from __future__ import annotations
 
 import re
+import resource
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def memory_kib(field: str = "VmHWM") -> int:
+    """This process's VmHWM (peak) or VmRSS (now) in KiB.
+
+    VmHWM, not ru_maxrss: on Linux ru_maxrss carries the parent's peak across fork and exec.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _size_order(part: str) -> int:
