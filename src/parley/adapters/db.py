@@ -7,6 +7,8 @@ module that knows the difference.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from importlib.resources import files
 from typing import Any
 
@@ -69,12 +71,32 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(**WRITER)
 
 
+def _switch_to_wal(cursor: Any, wait: float = 10.0) -> None:
+    """Put the file in WAL mode, once: every later connection finds it so.
+
+    SQLite answers "database is locked" at once, without its busy handler, when the switch
+    meets another process's lock on a new file (two commands' first use of it at once),
+    so the switch is tried again for up to ``wait`` seconds.
+    """
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # The timeout first: switching a new file to WAL needs a lock another process may hold.
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged import survives a power cut
     cursor.close()
