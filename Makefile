@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/name_forms.py
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/planner.py
+	$(BIN)/python bench/ledger.py
 
 clean:
 	rm -rf $(VENV) demo build dist .mypy_cache .ruff_cache .pytest_cache

@@ -15,8 +15,10 @@ Each part runs in its own process, so that its peak memory (VmHWM) is its own:
   beforehand by this script (entries from a canonical-JSON template, a checkpoint signed
   by a seeded mediator key every 10,000 entries, roots from ``MerkleLog``).
 
-The database rows come from the hooks ``SQLITE_APPENDS`` below; until the database log
-exists they print "not measured yet" rather than a number.
+- database: ``--db-events`` holdings' status changes on SQLite through the path services
+  take (``SqlUnitOfWork``, ``uow.record``, ``uow.commit``), one per transaction, then 100
+  per transaction (``sqlite_appends``); afterwards, untimed, the log must hold every
+  event and its root must equal the entries hashed afresh.
 
     .venv/bin/python bench/ledger.py                     # 1,000,000 entries
     .venv/bin/python bench/ledger.py --entries 200000    # a quicker run
@@ -106,6 +108,8 @@ def sqlite_appends(events: int, batch: int) -> float:
             )
             .values(status="eligible")
         )
+        with SqlUnitOfWork(engine, read_only=True) as uow:
+            size_before = uow.log.size()
         started = time.perf_counter()
         for first in range(0, events, batch):
             ids = [f"UA-{i}" for i in range(first, min(first + batch, events))]
@@ -124,8 +128,23 @@ def sqlite_appends(events: int, batch: int) -> float:
                     )
                 uow.commit()
         seconds = time.perf_counter() - started
+        _check_log(engine, size_before + events)
         engine.dispose()
     return seconds
+
+
+def _check_log(engine: Any, size: int) -> None:
+    """The log holds ``size`` entries and its root is theirs, or the bench lies."""
+    from sqlalchemy import select
+
+    from parley.adapters.orm import EventRow
+    from parley.adapters.uow import SqlUnitOfWork
+    from parley.ledger.merkle import leaf_hash, root_from_leaves
+
+    with SqlUnitOfWork(engine, read_only=True) as uow:
+        entries = uow.session.scalars(select(EventRow.entry).order_by(EventRow.seq)).all()
+        assert uow.log.size() == len(entries) == size, (uow.log.size(), len(entries), size)
+        assert uow.log.root() == root_from_leaves([leaf_hash(bytes(e)) for e in entries])
 
 
 def _letters(number: int) -> str:

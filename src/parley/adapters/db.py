@@ -1,4 +1,4 @@
-"""Engines and migrations for the two supported databases.
+"""Engines, migrations and the event log's row inserts for the two supported databases.
 
 SQLite is the embedded default and runs in WAL mode with foreign keys on; PostgreSQL is
 the server choice (``postgresql://`` URLs use the psycopg 3 driver). This is the only
@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable, Sequence
 from importlib.resources import files
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, LargeBinary, Table, create_engine, event, inspect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from parley.errors import ConfigurationError
 
-__all__ = ["create_db_engine", "current_revision", "upgrade", "writer"]
+__all__ = ["create_db_engine", "current_revision", "insert_rows", "upgrade", "writer"]
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
@@ -100,6 +101,74 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged import survives a power cut
     cursor.close()
+
+
+_Processors = tuple[tuple[int, Callable[[Any], Any]], ...]
+_INSERTS: dict[tuple[Table, tuple[str, ...], type[Dialect]], tuple[str, _Processors]] = {}
+
+
+def insert_rows(
+    connection: Connection,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+) -> None:
+    """INSERT ``rows``, each a tuple of values for ``columns``, by the driver's executemany.
+
+    As ``bulk`` does for imports: Core's executemany prepares each row's parameters in
+    Python, which costs more than storing the row, and the event log writes three or
+    four rows an event. Each value still goes through its column type's bind processor
+    as Core would apply it (``orm.UtcDateTime`` on SQLite), binary values excepted.
+    """
+    if not rows:
+        return
+    key = (table, columns, type(connection.dialect))
+    if key not in _INSERTS:
+        _INSERTS[key] = _insert_for(table, columns, connection.dialect)
+    sql, processors = _INSERTS[key]
+    connection.exec_driver_sql(sql, _processed(rows, processors) if processors else rows)
+
+
+def _insert_for(
+    table: Table, columns: tuple[str, ...], dialect: Dialect
+) -> tuple[str, _Processors]:
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    # Binary columns go as they are: sqlite3 and psycopg take bytes. Core wraps each in
+    # the driver's Binary, on SQLite a memoryview per value, and the garbage collector's
+    # visits to those cost a tenth of a batch's append (bench/ledger.py).
+    types = [table.c[name].type for name in columns]
+    processors = tuple(
+        (i, process)
+        for i, type_ in enumerate(types)
+        if not isinstance(type_, LargeBinary)
+        and (process := type_.dialect_impl(dialect).bind_processor(dialect)) is not None
+    )
+    return sql, processors
+
+
+def _processed(rows: Sequence[tuple[Any, ...]], processors: _Processors) -> list[tuple[Any, ...]]:
+    """``rows`` with each value through its column's processor.
+
+    A value that is the same object as the row above's is processed once: the events of
+    one unit share their time.
+    """
+    done: dict[int, tuple[Any, Any]] = {}  # column -> (value, processed)
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, process in processors:
+            value = values[i]
+            last = done.get(i)
+            if last is None or last[0] is not value:
+                last = done[i] = (value, process(value))
+            values[i] = last[1]
+        out.append(tuple(values))
+    return out
 
 
 def _alembic_config(engine: Engine) -> Config:

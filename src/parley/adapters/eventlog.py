@@ -16,11 +16,12 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, func, select, text, tuple_, update
+from sqlalchemy import Connection, Select, Table, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from parley.adapters.db import insert_rows
 from parley.adapters.orm import CheckpointRow, EventRow, LogHeadRow, LogNodeRow, PersonSaltRow
 from parley.domain import events as domain_events
 from parley.domain.events import DomainEvent
@@ -51,8 +52,8 @@ _READ_HEAD = select(_HEADS.c.size).where(_HEADS.c.id == _HEAD)
 _LOCK_HEAD = _READ_HEAD.with_for_update()
 _NEW_HEAD = _HEADS.insert().values(id=_HEAD, size=0)
 _SET_HEAD = _HEADS.update().where(_HEADS.c.id == _HEAD).values(size=bindparam("new_size"))
-_READ_NODES = select(_NODES.c.level, _NODES.c.idx, _NODES.c.hash).where(
-    tuple_(_NODES.c.level, _NODES.c.idx).in_(bindparam("keys", expanding=True))
+_READ_NODE = select(_NODES.c.hash).where(
+    _NODES.c.level == bindparam("level"), _NODES.c.idx == bindparam("idx")
 )
 # One kind and party at a time: a one-column IN renders far faster than a tuple IN, and
 # the primary key (kind, party_code, record_id) still serves it.
@@ -61,18 +62,45 @@ _READ_SALTS = select(_SALTS.c.record_id, _SALTS.c.salt).where(
     _SALTS.c.party_code == bindparam("party"),
     _SALTS.c.record_id.in_(bindparam("ids", expanding=True)),
 )
-_ADD_NODES = _NODES.insert()
-_ADD_SALTS = _SALTS.insert()
-_ADD_EVENTS = cast(Table, EventRow.__table__).insert()
+_EVENTS = cast(Table, EventRow.__table__)
+_SALT_COLUMNS = ("kind", "party_code", "record_id", "salt")
+_NODES_QUERIES: dict[int, Select[int, int, bytes]] = {}
+
+
+def _nodes_query(count: int) -> Select[int, int, bytes]:
+    """SELECT the nodes at ``count`` (level, idx) pairs, bound as l0, i0, l1, i1, ...
+
+    A chain of ORs, not a row-value IN: SQLite answers ``(level, idx) IN (...)`` by
+    scanning the whole table, but each OR term by the primary key. One statement per
+    count (at most one per bit of the log's size), so each is compiled once.
+    """
+    if count not in _NODES_QUERIES:
+        keys = [
+            and_(_NODES.c.level == bindparam(f"l{i}"), _NODES.c.idx == bindparam(f"i{i}"))
+            for i in range(count)
+        ]
+        _NODES_QUERIES[count] = select(_NODES.c.level, _NODES.c.idx, _NODES.c.hash).where(
+            or_(*keys)
+        )
+    return _NODES_QUERIES[count]
+
+
+def _connection(db: Session | Connection) -> Connection:
+    """The connection of a session (starting its transaction), or the connection itself."""
+    return db.connection() if isinstance(db, Session) else db
 
 
 class SqlNodeStore:
-    """The Merkle tree's complete subtrees in ``log_nodes``, written at :meth:`flush`."""
+    """The Merkle tree's complete subtrees in ``log_nodes``, written at :meth:`flush`.
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    Args:
+        db: the session or connection whose transaction reads and writes the nodes.
+    """
+
+    def __init__(self, db: Session | Connection) -> None:
+        self._db = db
         self._cache: dict[tuple[int, int], bytes] = {}
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[tuple[int, int, bytes]] = []  # level, idx, hash
 
     def preload(self, size: int) -> None:
         """Read, in one query, the subtrees the next append combines with (the right edge)."""
@@ -81,17 +109,19 @@ class SqlNodeStore:
         ]
         if not wanted:
             return
-        for level, index, hash_ in self._session.connection().execute(
-            _READ_NODES, {"keys": wanted}
-        ):
+        keys = {}
+        for i, (level, index) in enumerate(wanted):
+            keys[f"l{i}"] = level
+            keys[f"i{i}"] = index
+        for level, index, hash_ in _connection(self._db).execute(_nodes_query(len(wanted)), keys):
             self._cache[level, index] = bytes(hash_)
 
     def get(self, level: int, index: int) -> bytes:
         """The stored hash; ``KeyError`` if there is none."""
         key = (level, index)
         if key not in self._cache:
-            found = self._session.scalar(
-                select(LogNodeRow.hash).where(LogNodeRow.level == level, LogNodeRow.index == index)
+            found = (
+                _connection(self._db).execute(_READ_NODE, {"level": level, "idx": index}).scalar()
             )
             if found is None:
                 raise KeyError(key)
@@ -101,12 +131,12 @@ class SqlNodeStore:
     def put(self, level: int, index: int, hash_: bytes) -> None:
         """Store a node (written at :meth:`flush`)."""
         self._cache[level, index] = hash_
-        self._pending.append({"level": level, "idx": index, "hash": hash_})
+        self._pending.append((level, index, hash_))
 
     def flush(self) -> None:
         """Write the nodes stored since the last flush."""
         if self._pending:
-            self._session.connection().execute(_ADD_NODES, self._pending)
+            insert_rows(_connection(self._db), _NODES, ("level", "idx", "hash"), self._pending)
             self._pending = []
 
 
@@ -118,32 +148,26 @@ class _Salts:
     many people it names.
     """
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
         self._known: dict[tuple[str, str, str], bytes] = {}
 
     def load(self, wanted: Iterable[tuple[str, str, str]]) -> None:
         """Read or create the salts of ``wanted`` (kind, party, record id) records."""
         missing = list(dict.fromkeys(w for w in wanted if w not in self._known))
-        connection = self._session.connection()
         by_owner: dict[tuple[str, str], list[str]] = {}
         for kind, party, record_id in missing:
             by_owner.setdefault((kind, party), []).append(record_id)
         for (kind, party), ids in by_owner.items():
             for start in range(0, len(ids), _CHUNK):
                 chunk = {"kind": kind, "party": party, "ids": ids[start : start + _CHUNK]}
-                for record_id, salt in connection.execute(_READ_SALTS, chunk):
+                for record_id, salt in self._connection.execute(_READ_SALTS, chunk):
                     self._known[kind, party, record_id] = bytes(salt)
         new = [w for w in missing if w not in self._known]
         if new:
             salts = {record: os.urandom(SALT_SIZE) for record in new}
-            connection.execute(
-                _ADD_SALTS,
-                [
-                    {"kind": k, "party_code": p, "record_id": r, "salt": salt}
-                    for (k, p, r), salt in salts.items()
-                ],
-            )
+            rows = [(*record, salt) for record, salt in salts.items()]
+            insert_rows(self._connection, _SALTS, _SALT_COLUMNS, rows)
             self._known.update(salts)
 
     def __call__(self, kind: str, party: str, record_id: str) -> bytes:
@@ -166,9 +190,9 @@ def _people(
             yield kind, str(payload[party_field]), str(record_id)
 
 
-def log_size(session: Session, *, lock: bool = False) -> int:
+def log_size(db: Session | Connection, *, lock: bool = False) -> int:
     """How many entries the log holds; ``lock`` holds the head until the transaction ends."""
-    connection = session.connection()
+    connection = _connection(db)
     size = connection.execute(_LOCK_HEAD if lock else _READ_HEAD).scalar()
     if size is None:  # a log never written to (or emptied with every table)
         if lock:
@@ -177,16 +201,27 @@ def log_size(session: Session, *, lock: bool = False) -> int:
     return int(size)
 
 
+class _EventValues(NamedTuple):
+    """An ``events`` row, by column name (``db.insert_rows``)."""
+
+    seq: int
+    type: str
+    occurred_at: datetime
+    actor: str
+    payload: str
+    entry: bytes
+
+
 def _append(
-    session: Session,
+    connection: Connection,
     items: Iterable[tuple[str, Any, str, Mapping[str, Any], Mapping[str, tuple[str, str]]]],
-) -> list[dict[str, Any]]:
+) -> list[_EventValues]:
     """Entries and leaves for ``items`` (type, time, actor, payload, persons), in order."""
-    size = log_size(session, lock=True)
-    store = SqlNodeStore(session)
+    size = log_size(connection, lock=True)
+    store = SqlNodeStore(connection)
     store.preload(size)
     log = MerkleLog(store, size)
-    salts = _Salts(session)
+    salts = _Salts(connection)
     batch = list(items)
     salts.load(p for _, _, _, payload, persons in batch for p in _people(payload, persons))
     rows = []
@@ -194,20 +229,10 @@ def _append(
         seq = log.size + 1
         data = entry(seq, kind, at, actor, payload, persons, salts)
         log.append(data)
-        rows.append(
-            {
-                "seq": seq,
-                "type": kind,
-                "occurred_at": at,
-                "actor": actor,
-                "payload": json.dumps(
-                    payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-                ),
-                "entry": data,
-            }
-        )
+        kept = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        rows.append(_EventValues(seq, kind, at, actor, kept, data))
     store.flush()
-    session.connection().execute(_SET_HEAD, {"new_size": log.size})
+    connection.execute(_SET_HEAD, {"new_size": log.size})
     return rows
 
 
@@ -215,11 +240,12 @@ def append_events(session: Session, events: Sequence[DomainEvent]) -> None:
     """Append ``events`` in order; they commit or roll back with the session."""
     if not events:
         return
+    connection = session.connection()
     rows = _append(
-        session,
+        connection,
         ((e.name, e.occurred_at, e.actor, e.payload(), e.PERSONS) for e in events),
     )
-    session.connection().execute(_ADD_EVENTS, rows)
+    insert_rows(connection, _EVENTS, _EventValues._fields, rows)
 
 
 def _persons_of(kind: str) -> Mapping[str, tuple[str, str]]:
@@ -229,30 +255,25 @@ def _persons_of(kind: str) -> Mapping[str, tuple[str, str]]:
     return {}
 
 
-def backfill_entries(session_or_connection: Any) -> None:
+def backfill_entries(db: Session | Connection) -> None:
     """Give events written before the public log their entries and leaves (migration 0004).
 
     Sequence numbers are made contiguous (a PostgreSQL sequence skips numbers on
     rollback), keeping the events' order.
     """
-    session = (
-        session_or_connection
-        if isinstance(session_or_connection, Session)
-        else Session(bind=session_or_connection)
-    )
-    old = session.execute(
+    connection = _connection(db)
+    old = connection.execute(
         select(
             EventRow.seq, EventRow.type, EventRow.occurred_at, EventRow.actor, EventRow.payload
         ).order_by(EventRow.seq)
     ).all()
     rows = _append(
-        session, ((t, at, actor, json.loads(p), _persons_of(t)) for _, t, at, actor, p in old)
+        connection, ((t, at, actor, json.loads(p), _persons_of(t)) for _, t, at, actor, p in old)
     )
     for (seq, *_), row in zip(old, rows, strict=True):
-        session.execute(
-            update(EventRow).where(EventRow.seq == seq).values(seq=row["seq"], entry=row["entry"])
+        connection.execute(
+            update(EventRow).where(EventRow.seq == seq).values(seq=row.seq, entry=row.entry)
         )
-    session.flush()
 
 
 def read_events(session: Session, *, after: int = 0, limit: int = 1000) -> list[EventRow]:
