@@ -1,10 +1,15 @@
-"""Rounds of talks and commitments that wait on an exchange, a stage count or a date."""
+"""Rounds of talks and commitments that wait on an exchange, a stage count or a date.
+
+The domain reads no clock: today and the exchanges' facts are passed in.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from parley.domain.rounds import (
     COMMITMENT_TRANSITIONS,
@@ -14,8 +19,10 @@ from parley.domain.rounds import (
     Precondition,
     PreconditionKind,
     Round,
+    RoundStatus,
     change_commitment_status,
     precondition_met,
+    precondition_progress,
 )
 from parley.errors import InvalidValue, TransitionNotAllowed
 
@@ -135,3 +142,164 @@ def test_rounds_are_numbered_from_one() -> None:
     assert Round(1, "Istanbul").number == 1
     with pytest.raises(InvalidValue, match="number 0 must be 1 or more"):
         Round(0, "Istanbul")
+
+
+# --- rounds: who came, what they agreed ------------------------------------------------
+
+
+def test_a_round_records_its_mediator_delegations_and_agreements() -> None:
+    r = Round(
+        2,
+        "Neutral venue",
+        date(2025, 6, 2),
+        RoundStatus.CONCLUDED,
+        "Host state's mediation team",
+        (("UA", "Delegation of UA"), ("RU", "Delegation of RU")),
+        (JUNE_2,),
+    )
+    assert dict(r.delegations) == {"UA": "Delegation of UA", "RU": "Delegation of RU"}
+    assert r.agreements == (JUNE_2,)
+    assert Round(3, "Neutral venue").status is RoundStatus.PLANNED
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "words"),
+    [
+        ({"venue": " "}, "venue", "must be 1 to 200 characters"),
+        ({"venue": "x" * 201}, "venue", "must be 1 to 200 characters"),
+        ({"mediator": ""}, "mediator", "must be 1 to 200 characters"),
+        ({"delegations": (("ua", "x"),)}, "party", "'ua' is not a party code"),
+        ({"delegations": (("UA", "x"), ("UA", "y"))}, "delegations", "UA has two delegations"),
+        ({"delegations": (("UA", " "),)}, "delegations", "UA's delegation is not described"),
+        ({"agreements": (JUNE_2, JUNE_2)}, "agreements", "is named twice"),
+        ({"agreements": ("",)}, "agreements", "must be 1 to 200 characters"),
+    ],
+)
+def test_a_round_refuses_what_a_person_could_not_read_back(
+    kwargs: dict[str, object], field: str, words: str
+) -> None:
+    values: dict[str, object] = {"number": 1, "venue": "Neutral venue", **kwargs}
+    with pytest.raises(InvalidValue) as refused:
+        Round(**values)  # type: ignore[arg-type]
+    assert refused.value.field == field
+    assert words in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("ref", "text", "field"),
+    [("r 1", "x", "ref"), ("", "x", "ref"), ("-r1", "x", "ref"), ("r" * 65, "x", "ref")],
+)
+def test_a_commitment_ref_is_a_name_a_person_can_type(ref: str, text: str, field: str) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        Commitment(ref, 1, text)
+    assert refused.value.field == field
+
+
+def test_a_commitment_says_what_was_promised() -> None:
+    with pytest.raises(InvalidValue, match="is empty"):
+        Commitment("r1-1", 1, "  ")
+    assert Commitment("r1.next_round-2", 1, "meet again").ref == "r1.next_round-2"
+
+
+# --- an exchange is complete when every tranche closed and the totals are met ----------
+
+
+def test_an_exchange_whose_every_tranche_closed_short_of_its_totals_is_not_complete() -> None:
+    pre = Precondition(K.EXCHANGE_COMPLETE, agreement_ref=JUNE_2)
+    short = {JUNE_2: ExchangeFacts(JUNE_2, 3, 3, totals_met=False)}
+    met = {JUNE_2: ExchangeFacts(JUNE_2, 3, 3, totals_met=True)}
+    assert not precondition_met(pre, today=TODAY, facts=short)
+    assert precondition_met(pre, today=TODAY, facts=met)
+
+
+def test_a_stage_count_does_not_wait_on_the_totals() -> None:
+    pre = Precondition(K.STAGES_CLOSED, agreement_ref=JUNE_2, stages=2)
+    facts = {JUNE_2: ExchangeFacts(JUNE_2, 3, 2, totals_met=False)}
+    assert precondition_met(pre, today=TODAY, facts=facts)
+
+
+DEMO = "1,000 for 1,000 (demo)"
+
+
+@pytest.mark.parametrize(
+    ("pre", "facts", "words"),
+    [
+        (Precondition(), {}, "no precondition"),
+        (Precondition(K.DATE_REACHED, on=TODAY), {}, "date 2025-06-20 reached"),
+        (
+            Precondition(K.DATE_REACHED, on=date(2025, 6, 21)),
+            {},
+            "waits until 2025-06-21 (1 day from now)",
+        ),
+        (
+            Precondition(K.DATE_REACHED, on=date(2025, 7, 1)),
+            {},
+            "waits until 2025-07-01 (11 days from now)",
+        ),
+        (
+            Precondition(K.EXCHANGE_COMPLETE, agreement_ref=DEMO),
+            {DEMO: ExchangeFacts(DEMO, 3, 1)},
+            "waits on exchange '1,000 for 1,000 (demo)': 1 of 3 tranches closed",
+        ),
+        (
+            Precondition(K.EXCHANGE_COMPLETE, agreement_ref=DEMO),
+            {},
+            "waits on exchange '1,000 for 1,000 (demo)': no tranche of it has closed yet",
+        ),
+        (
+            Precondition(K.EXCHANGE_COMPLETE, agreement_ref=DEMO),
+            {DEMO: ExchangeFacts(DEMO, 0, 0)},
+            "waits on exchange '1,000 for 1,000 (demo)': no tranche of it is planned yet",
+        ),
+        (
+            Precondition(K.EXCHANGE_COMPLETE, agreement_ref=DEMO),
+            {DEMO: ExchangeFacts(DEMO, 3, 3, totals_met=False)},
+            "waits on exchange '1,000 for 1,000 (demo)': 3 of 3 tranches closed, "
+            "but the agreed totals are not met",
+        ),
+        (
+            Precondition(K.EXCHANGE_COMPLETE, agreement_ref=DEMO),
+            {DEMO: ExchangeFacts(DEMO, 3, 3)},
+            "exchange '1,000 for 1,000 (demo)' complete: 3 of 3 tranches closed",
+        ),
+        (
+            Precondition(K.EXCHANGE_COMPLETE, agreement_ref=DEMO),
+            {DEMO: ExchangeFacts(DEMO, 1, 1)},
+            "exchange '1,000 for 1,000 (demo)' complete: 1 of 1 tranche closed",
+        ),
+        (
+            Precondition(K.STAGES_CLOSED, agreement_ref=DEMO, stages=2),
+            {DEMO: ExchangeFacts(DEMO, 3, 1)},
+            "waits on exchange '1,000 for 1,000 (demo)': 1 tranche closed, 2 needed",
+        ),
+        (
+            Precondition(K.STAGES_CLOSED, agreement_ref=DEMO, stages=2),
+            {},
+            "waits on exchange '1,000 for 1,000 (demo)': 0 tranches closed, 2 needed",
+        ),
+        (
+            Precondition(K.STAGES_CLOSED, agreement_ref=DEMO, stages=2),
+            {DEMO: ExchangeFacts(DEMO, 3, 3)},
+            "exchange '1,000 for 1,000 (demo)': 3 tranches closed (2 needed)",
+        ),
+    ],
+)
+def test_a_precondition_says_in_plain_words_how_far_it_is_from_holding(
+    pre: Precondition, facts: dict[str, ExchangeFacts], words: str
+) -> None:
+    assert precondition_progress(pre, today=TODAY, facts=facts) == words
+
+
+@given(
+    planned=st.integers(0, 12),
+    closed=st.integers(0, 12),
+    totals=st.booleans(),
+    kind=st.sampled_from([K.EXCHANGE_COMPLETE, K.STAGES_CLOSED]),
+)
+def test_the_words_say_waits_exactly_when_the_precondition_does_not_hold(
+    planned: int, closed: int, totals: bool, kind: PreconditionKind
+) -> None:
+    pre = Precondition(kind, agreement_ref=DEMO, stages=3 if kind is K.STAGES_CLOSED else None)
+    facts = {DEMO: ExchangeFacts(DEMO, planned, closed, totals)}
+    words = precondition_progress(pre, today=TODAY, facts=facts)
+    assert words.startswith("waits") is not precondition_met(pre, today=TODAY, facts=facts)

@@ -14,17 +14,34 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 __all__ = [
+    "CommitmentStatusChanged",
+    "DifferenceCarried",
     "DomainEvent",
     "HoldingStatusChanged",
     "HoldingsImported",
+    "IdentityDisputed",
     "KeyRegistered",
+    "ManifestIssued",
+    "ManifestSealed",
+    "ManifestSigned",
     "PartyRegistered",
+    "PersonAddedFromReserves",
+    "PersonDied",
+    "PersonHandedOver",
+    "PersonNoShow",
+    "PersonReceived",
+    "PersonSubstituted",
+    "PersonVerificationRecorded",
+    "PersonWithdrawn",
     "PlanDrafted",
     "ProposalReviewed",
     "RequestStatusChanged",
     "RequestsImported",
     "RequestsMerged",
     "RequestsReconciled",
+    "RoundRecorded",
+    "TrancheStateChanged",
+    "UnlistedPersonPresented",
 ]
 
 
@@ -207,3 +224,216 @@ class KeyRegistered(DomainEvent):
     key_id: str
     key: str
     replaces: str | None = None
+
+
+# --- The exchange itself: manifests, tranches, the handover, rounds -------------------
+#
+# ``exchange`` is the agreement's name, ``tranche`` its number from 1, ``side`` the
+# party releasing the person, ``weight`` what the person counts for in the track's
+# balance (``parley.domain.tranches``). A refusal never appears: the public log, like
+# the parties, sees only ``withdrawn_by_neutral_verification``.
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ManifestIssued(DomainEvent):
+    """A version of a side's manifest was issued for signature; ``counts`` per track.
+
+    ``reason`` is the kind of version (``plan``, ``substitution``, ``taken off``,
+    ``matching withdrawal for ...``, ``carried to tranche N``), never who it concerns:
+    the document itself, which the parties sign, says that.
+    """
+
+    exchange: str
+    tranche: int
+    side: str
+    version: int
+    sha256: str
+    reason: str
+    counts: dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ManifestSigned(DomainEvent):
+    """``signer`` (a party code or ``MEDIATOR``) signed a manifest version's SHA-256."""
+
+    exchange: str
+    tranche: int
+    side: str
+    version: int
+    sha256: str
+    signer: str
+    key_id: str
+    signature: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ManifestSealed(DomainEvent):
+    """All three signed one version: ``people`` (commitments in the log) may now cross."""
+
+    PERSONS: ClassVar[dict[str, tuple[str, str]]] = {"people": ("holding", "side")}
+
+    exchange: str
+    tranche: int
+    side: str
+    version: int
+    sha256: str
+    people: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrancheStateChanged(DomainEvent):
+    """A tranche moved; a closing one carries each track's balance for observers.
+
+    ``balances`` (when closed) maps each track to its formula kind, each side's weight
+    per person (``weights``; tariff tracks weigh by points), what each side must make up
+    (``owed``) and the value each side had received (``received``).
+    """
+
+    exchange: str
+    tranche: int
+    from_state: str
+    to_state: str
+    balances: dict[str, dict[str, object]] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _PersonAtCrossing(DomainEvent):
+    PERSONS: ClassVar[dict[str, tuple[str, str]]] = {"record_id": ("holding", "side")}
+
+    exchange: str
+    tranche: int
+    side: str
+    track: str
+    record_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonVerificationRecorded(_PersonAtCrossing):
+    """The neutral verifier recorded a step; ``complete`` once identity and will are both confirmed.
+
+    Which step, and its outcome, stay with the neutral verifier.
+    """
+
+    complete: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdentityDisputed(_PersonAtCrossing):
+    """The receiving side disputed a person's identity; that person waits, no one else."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonHandedOver(_PersonAtCrossing):
+    """The releasing side handed the person over."""
+
+    receiver: str
+    weight: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonReceived(_PersonAtCrossing):
+    """The receiving side received the person: now, and only now, they are exchanged.
+
+    ``flags`` follow the person home (e.g. ``no_active_service``, GC III Art. 117).
+    """
+
+    receiver: str
+    weight: int
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonWithdrawn(_PersonAtCrossing):
+    """A person left a manifest; ``reason`` is one a party may see.
+
+    ``withdrawn_by_neutral_verification`` (the person's will or identity, as the neutral
+    verifier found), ``matching_withdrawal`` (to match the other side's loss),
+    ``substituted`` (a reserve took the place).
+    """
+
+    weight: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonNoShow(_PersonAtCrossing):
+    """A listed person was not brought to the crossing."""
+
+    weight: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonDied(_PersonAtCrossing):
+    """A listed person died before crossing."""
+
+    weight: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnlistedPersonPresented(_PersonAtCrossing):
+    """Someone was presented at the crossing who is not on a sealed manifest; not crossed."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonSubstituted(DomainEvent):
+    """A reserve replaced a listed person, by manifest ``version`` (still to be signed)."""
+
+    PERSONS: ClassVar[dict[str, tuple[str, str]]] = {
+        "replaced": ("holding", "side"),
+        "substitute": ("holding", "side"),
+    }
+
+    exchange: str
+    tranche: int
+    side: str
+    track: str
+    replaced: str
+    substitute: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonAddedFromReserves(DomainEvent):
+    """A reserve was added to a manifest to make up what its side owes, by ``version``."""
+
+    PERSONS: ClassVar[dict[str, tuple[str, str]]] = {"record_id": ("holding", "side")}
+
+    exchange: str
+    tranche: int
+    side: str
+    track: str
+    record_id: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DifferenceCarried(DomainEvent):
+    """``side`` owes ``value`` in ``track``, carried from ``tranche`` to ``to_tranche``."""
+
+    exchange: str
+    tranche: int
+    to_tranche: int
+    track: str
+    side: str
+    value: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoundRecorded(DomainEvent):
+    """A round of talks was recorded (or its details changed)."""
+
+    number: int
+    venue: str
+    starts_on: str | None
+    status: str
+    agreements: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommitmentStatusChanged(DomainEvent):
+    """A commitment of a round moved (``due`` when its precondition came true)."""
+
+    ref: str
+    round_number: int
+    from_status: str
+    to_status: str
