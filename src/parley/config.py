@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from parley.errors import ConfigurationError
 
@@ -29,6 +29,10 @@ class Settings:
         actor: the name recorded as the actor of CLI changes (``PARLEY_ACTOR``).
         log_origin: the public log's name, the first line of every checkpoint
             (``PARLEY_LOG_ORIGIN``, c2sp.org/tlog-checkpoint): one per exchange.
+        mediator_key: the mediator's private key file (``PARLEY_MEDIATOR_KEY``); when
+            set, the mediator signs a checkpoint after every tranche event (its
+            passphrase, if any, in ``PARLEY_MEDIATOR_KEY_PASSPHRASE``).
+        mediator_key_passphrase: that key's passphrase (``PARLEY_MEDIATOR_KEY_PASSPHRASE``).
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -36,6 +40,8 @@ class Settings:
     port: int = 8000
     actor: str = "cli"
     log_origin: str = DEFAULT_LOG_ORIGIN
+    mediator_key: str | None = None
+    mediator_key_passphrase: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +71,8 @@ class Settings:
             port=port,
             actor=source.get("PARLEY_ACTOR", "cli"),
             log_origin=_log_origin(source.get("PARLEY_LOG_ORIGIN", DEFAULT_LOG_ORIGIN)),
+            mediator_key=source.get("PARLEY_MEDIATOR_KEY") or None,
+            mediator_key_passphrase=source.get("PARLEY_MEDIATOR_KEY_PASSPHRASE") or None,
         )
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 __all__ = [
     "AgreementRejected",
     "ConfigurationError",
+    "Conflict",
     "DatabaseBusy",
     "ExportFailed",
     "ImportProblem",
@@ -74,6 +75,11 @@ class NotPermitted(ParleyError, PermissionError):
 
 class ConfigurationError(ParleyError):
     """A setting is missing, malformed or unsafe."""
+
+
+class Conflict(ParleyError):
+    """The request collides with another: an idempotency key reused for another request,
+    or one whose first request is still being processed."""
 
 
 class DatabaseBusy(ParleyError):

@@ -32,11 +32,18 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "Base",
     "CheckpointRow",
+    "CommitmentRow",
+    "CrossingRow",
     "EventRow",
+    "ExchangeRow",
     "HoldingRow",
+    "IdempotencyKeyRow",
     "ImportRow",
     "LogHeadRow",
     "LogNodeRow",
+    "ManifestRow",
+    "ManifestSignatureRow",
+    "NeutralFindingRow",
     "PartyRow",
     "PersonSaltRow",
     "PlanReleaseRow",
@@ -48,6 +55,9 @@ __all__ = [
     "RequestMergeRow",
     "RequestRow",
     "ReviewDecisionRow",
+    "RoundRow",
+    "TrancheBalanceRow",
+    "TrancheRow",
     "UtcDateTime",
 ]
 
@@ -399,3 +409,171 @@ class RegisteredKeyRow(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     verifier_key: Mapped[str] = mapped_column(Text)
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ExchangeRow(Base):
+    """An exchange under way: its agreement (the YAML as adopted) and the plan it runs.
+
+    Named by the agreement's name; adopting a plan issues its tranches' manifests.
+    """
+
+    __tablename__ = "exchanges"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    agreement: Mapped[str] = mapped_column(Text)
+    agreement_sha256: Mapped[str] = mapped_column(String(64))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    adopted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TrancheRow(Base):
+    """One handover of an exchange, made from an adopted plan: its date, tracks and state.
+
+    ``owed`` is, per track and side, the value carried in (positive) or out (negative)
+    as JSON (``parley.domain.tranches.TrackBalance.owed``).
+    """
+
+    __tablename__ = "tranches"
+    __table_args__ = (UniqueConstraint("exchange", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    exchange: Mapped[str] = mapped_column(ForeignKey("exchanges.name"))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    on_date: Mapped[date | None] = mapped_column(Date)
+    tracks: Mapped[str] = mapped_column(Text)  # JSON list of track names
+    state: Mapped[str] = mapped_column(String(24))
+    owed: Mapped[str] = mapped_column(Text, default="{}")
+    opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ManifestRow(Base):
+    """One version of one side's manifest of a tranche: the canonical document and its hash."""
+
+    __tablename__ = "manifests"
+    __table_args__ = (UniqueConstraint("tranche_id", "side", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tranche_id: Mapped[int] = mapped_column(ForeignKey("tranches.id"))
+    side: Mapped[str] = mapped_column(ForeignKey("parties.code"))
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    document: Mapped[bytes] = mapped_column(LargeBinary)  # RFC 8785 canonical JSON
+    reason: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sealed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ManifestSignatureRow(Base):
+    """A signer's verified signature of a manifest version (the signature file's line)."""
+
+    __tablename__ = "manifest_signatures"
+    __table_args__ = (UniqueConstraint("manifest_id", "signer"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    manifest_id: Mapped[int] = mapped_column(ForeignKey("manifests.id"))
+    signer: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CrossingRow(Base):
+    """A person listed in a tranche, and how far they are through the crossing.
+
+    ``reason`` is how they left the manifest as a party may see it; what the neutral
+    verifier found is in ``neutral_findings`` only.
+    """
+
+    __tablename__ = "crossings"
+    __table_args__ = (
+        UniqueConstraint("tranche_id", "side", "record_id"),
+        Index("ix_crossings_record", "side", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tranche_id: Mapped[int] = mapped_column(ForeignKey("tranches.id"))
+    side: Mapped[str] = mapped_column(ForeignKey("parties.code"))
+    record_id: Mapped[str] = mapped_column(String(64))
+    track: Mapped[str] = mapped_column(String(100))
+    weight: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    listed_in: Mapped[int] = mapped_column(Integer)  # the manifest version that listed them
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False)  # a version listing them is
+    state: Mapped[str] = mapped_column(String(16))
+    identity_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    identity_disputed: Mapped[bool] = mapped_column(Boolean, default=False)
+    will_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(String(48))
+    flags: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TrancheBalanceRow(Base):
+    """The running balance of one side in one track of a tranche, in weight."""
+
+    __tablename__ = "tranche_balances"
+
+    tranche_id: Mapped[int] = mapped_column(ForeignKey("tranches.id"), primary_key=True)
+    track: Mapped[str] = mapped_column(String(100), primary_key=True)
+    side: Mapped[str] = mapped_column(String(8), primary_key=True)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NeutralFindingRow(Base):
+    """What the neutral verifier found (e.g. a declined repatriation); never shown to a party."""
+
+    __tablename__ = "neutral_findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tranche_id: Mapped[int] = mapped_column(ForeignKey("tranches.id"))
+    side: Mapped[str] = mapped_column(String(8))
+    record_id: Mapped[str] = mapped_column(String(64))
+    finding: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IdempotencyKeyRow(Base):
+    """A client's idempotency key and the result its first request got.
+
+    Written in the transaction of the change the request made, so a key is stored if and
+    only if its request took effect.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    response: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RoundRow(Base):
+    """A round of talks: where and when, who came, and the agreements it produced (JSON)."""
+
+    __tablename__ = "rounds"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    venue: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    mediator: Mapped[str | None] = mapped_column(String(200))
+    delegations: Mapped[str] = mapped_column(Text, default="{}")
+    agreements: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class CommitmentRow(Base):
+    """A commitment made in a round, with the precondition it waits on (JSON)."""
+
+    __tablename__ = "commitments"
+
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    round_number: Mapped[int] = mapped_column(ForeignKey("rounds.number"))
+    text: Mapped[str] = mapped_column(Text)
+    precondition: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    status_since: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from parley.adapters.db import writer
 from parley.adapters.eventlog import SqlPublicLog, append_events
+from parley.adapters.exchange import SqlExchangeRepository, SqlIdempotencyKeys
 from parley.adapters.keys import SqlKeyRegistry
 from parley.adapters.plans import SqlPlanRepository
 from parley.adapters.repositories import (
@@ -20,6 +21,7 @@ from parley.adapters.repositories import (
     request_repository,
 )
 from parley.adapters.reviews import SqlReviewRepository
+from parley.adapters.rounds import SqlRoundRepository
 from parley.domain.events import DomainEvent
 from parley.errors import DatabaseBusy
 
@@ -55,6 +57,9 @@ class SqlUnitOfWork:
         self.plans = SqlPlanRepository(self._session)
         self.log = SqlPublicLog(self._session)
         self.keys = SqlKeyRegistry(self._session)
+        self.rounds = SqlRoundRepository(self._session)
+        self.exchange = SqlExchangeRepository(self._session)
+        self.idempotency = SqlIdempotencyKeys(self._session)
         return self
 
     def __exit__(

@@ -24,6 +24,7 @@ from datetime import datetime
 
 from parley.domain.agreements import Agreement
 from parley.domain.events import PlanDrafted
+from parley.domain.holdings import HoldingStatus
 from parley.domain.requests import Priority, RequestStatus
 from parley.domain.reviews import ReviewState
 from parley.errors import NotFound
@@ -36,6 +37,7 @@ from parley.services.ports import PlannedPerson, PlanUnitOfWork, ReviewUnitOfWor
 
 __all__ = [
     "ASKING",
+    "ON_A_MANIFEST",
     "PlanDraft",
     "Planner",
     "confirmed_requests",
@@ -46,6 +48,17 @@ __all__ = [
 ]
 
 Planner = Callable[[Problem], Plan]
+
+# Holding statuses of people on a manifest of a tranche that has not finished.
+ON_A_MANIFEST = frozenset(
+    {
+        HoldingStatus.LISTED,
+        HoldingStatus.ACCEPTED,
+        HoldingStatus.IN_TRANCHE,
+        HoldingStatus.WILL_CONFIRMED,
+        HoldingStatus.IDENTITY_CONFIRMED,
+    }
+)
 
 # Requests that still ask: not found, reported dead, received, withdrawn ones do not.
 ASKING = frozenset({RequestStatus.REQUESTED, RequestStatus.VERIFIED_IN_CUSTODY})
@@ -177,7 +190,9 @@ def plan_from_database(
         for requester, holder in ((a, b), (b, a)):
             asked = confirmed_requests(uow, requester, holder)
             requested.update({(holder, record_id): p for record_id, p in asked.items()})
-        problem = build_problem(agreement, holdings, requested)
+        # People on a manifest of an exchange under way are planned by no other plan.
+        listed = {h.record_id for h in holdings if h.status in ON_A_MANIFEST}
+        problem = build_problem(agreement, holdings, requested, on_open_manifest=listed)
         plan = planner(problem)
         plan_id = _store(uow, plan, actor=actor, now=now)
         uow.commit()

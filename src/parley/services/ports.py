@@ -8,21 +8,32 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
+from parley.domain.agreements import Agreement
 from parley.domain.events import DomainEvent
+from parley.domain.handover import Crossing
 from parley.domain.holdings import Holding
+from parley.domain.manifests import Manifest
 from parley.domain.parties import Party
 from parley.domain.requests import Request
 from parley.domain.reviews import Proposal, ReviewDecision, ReviewState
+from parley.domain.rounds import Commitment, ExchangeFacts, Round
+from parley.domain.tranches import TrancheState
 from parley.ledger.keys import VerifierKey
 from parley.services.readers import Values
 
 __all__ = [
     "BatchOutcome",
+    "CrossingRecord",
     "Duplicate",
+    "Exchange",
+    "ExchangeRepository",
+    "ExchangeUnitOfWork",
+    "IdempotencyKeys",
+    "IdempotentUnitOfWork",
     "ImportLog",
     "KeyRegistry",
     "KeyUnitOfWork",
@@ -38,9 +49,15 @@ __all__ = [
     "RequestMerge",
     "ReviewRepository",
     "ReviewUnitOfWork",
+    "RoundRepository",
+    "RoundUnitOfWork",
     "RunCounts",
     "StoredCheckpoint",
+    "StoredCommitment",
+    "StoredManifest",
     "StoredPlan",
+    "StoredRound",
+    "TrancheRecord",
     "UnitOfWork",
     "records_of",
 ]
@@ -384,3 +401,233 @@ class KeyUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def keys(self) -> KeyRegistry: ...
+
+
+# --- Rounds of talks ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCommitment:
+    """A commitment as stored, with the moment it took its status (None: not known)."""
+
+    commitment: Commitment
+    since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRound:
+    """A round as stored, with the commitments it made."""
+
+    round: Round
+    commitments: tuple[StoredCommitment, ...]
+
+
+class RoundRepository(Protocol):
+    """The rounds of talks and their commitments."""
+
+    def put(self, rounds: Sequence[tuple[Round, Sequence[Commitment]]], at: datetime) -> None:
+        """Store each round with exactly its commitments, replacing the round of its number.
+
+        A stored commitment of one of these rounds that none of them lists is removed.
+        A listed one stored before, in whichever round, is updated in place (so that a
+        commitment may move between the rounds); it keeps the moment of its status
+        unless the status changes, when that moment becomes ``at``.
+        """
+        ...
+
+    def all(self) -> list[StoredRound]:
+        """Every round by number, each with its commitments."""
+        ...
+
+    def save_status(self, commitment: Commitment, at: datetime) -> None:
+        """Store the status of the commitment ``commitment.ref``, taken at ``at``.
+
+        Raises:
+            NotFound: no commitment has that ref.
+        """
+        ...
+
+
+class RoundUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that also reaches the rounds."""
+
+    @property
+    def rounds(self) -> RoundRepository: ...
+
+
+# --- The exchange: tranches, manifests, the crossing -----------------------------------
+
+
+@dataclass(slots=True)
+class TrancheRecord:
+    """A tranche as stored: its number, date, tracks, state and carried differences.
+
+    ``owed`` maps track -> side -> value (``parley.domain.tranches.TrackBalance.owed``).
+    """
+
+    exchange: str
+    plan_id: int
+    number: int
+    on_date: date | None
+    tracks: tuple[str, ...]
+    state: TrancheState
+    owed: dict[str, dict[str, int]] = field(default_factory=dict)
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredManifest:
+    """One stored manifest version: the manifest, its canonical bytes and who signed them.
+
+    ``signatures`` maps each signer to its signature file's text.
+    """
+
+    id: int
+    manifest: Manifest
+    document: bytes
+    sha256: str
+    issued_at: datetime
+    sealed_at: datetime | None
+    signatures: dict[str, str]
+
+
+@dataclass(slots=True)
+class CrossingRecord:
+    """A person listed in a tranche: their progress and where they stand on the manifest."""
+
+    tranche_id: int
+    crossing: Crossing
+    position: int
+    listed_in: int
+    reason: str | None = None
+    flags: tuple[str, ...] = ()
+    sealed: bool = False
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """An exchange under way: the agreement it runs (as adopted) and its plan."""
+
+    name: str
+    agreement: Agreement
+    agreement_sha256: str
+    plan_id: int
+    adopted_at: datetime
+
+
+class ExchangeRepository(Protocol):
+    """Exchanges, their tranches, manifests, crossings and balances."""
+
+    def add_exchange(
+        self, name: str, agreement_text: str, plan_id: int, at: datetime
+    ) -> Exchange: ...
+    def exchange(self, name: str) -> Exchange | None: ...
+    def exchanges(self) -> list[Exchange]: ...
+    def facts(self) -> dict[str, ExchangeFacts]:
+        """Each exchange's tranches planned and closed, and whether its totals are met."""
+        ...
+
+    def add_tranche(self, tranche: TrancheRecord, at: datetime) -> TrancheRecord: ...
+    def tranches(self, exchange: str) -> list[TrancheRecord]: ...
+    def tranche(self, exchange: str, number: int, *, lock: bool = False) -> TrancheRecord | None:
+        """The tranche; ``lock`` holds it until the transaction ends (every handover does)."""
+        ...
+
+    def save_tranche(self, tranche: TrancheRecord, at: datetime) -> None: ...
+    def add_manifest(
+        self, tranche_id: int, manifest: Manifest, document: bytes, sha256: str, at: datetime
+    ) -> StoredManifest: ...
+    def manifests(self, tranche_id: int, side: str) -> list[StoredManifest]:
+        """Every version of one side's manifest, oldest first."""
+        ...
+
+    def add_signature(
+        self, manifest_id: int, signer: str, signature: str, at: datetime
+    ) -> None: ...
+    def seal(self, manifest_id: int, at: datetime) -> None: ...
+    def seal_crossings(self, tranche_id: int, side: str, version: int) -> list[str]:
+        """Mark the people listed by ``version`` or before as on a sealed manifest; of
+        those ``version`` listed, the record ids of the ones still to cross."""
+        ...
+
+    def add_crossings(self, crossings: Sequence[CrossingRecord], at: datetime) -> None: ...
+    def crossings(self, tranche_id: int, side: str | None = None) -> list[CrossingRecord]:
+        """The people listed in a tranche (one side's, or both), in manifest order."""
+        ...
+
+    def crossing(self, tranche_id: int, side: str, record_id: str) -> CrossingRecord | None: ...
+    def sealed_version(self, tranche_id: int, side: str) -> int | None:
+        """The latest sealed version of one side's manifest, None if none is sealed."""
+        ...
+
+    def sides_listing(self, tranche_id: int, record_id: str) -> list[str]:
+        """The sides whose manifest of a tranche lists ``record_id``."""
+        ...
+
+    def manifest_by_sha256(self, sha256: str) -> tuple[str, int, str, int] | None:
+        """(exchange, tranche number, side, version) of the manifest with this SHA-256."""
+        ...
+
+    def heaviest(self, tranche_id: int, track: str) -> int:
+        """The largest weight of anyone listed in ``track`` (1 if nobody)."""
+        ...
+
+    def save_crossing(self, crossing: CrossingRecord, at: datetime) -> None: ...
+    def active_listings(self, side: str, record_ids: Collection[str]) -> dict[str, str]:
+        """Of ``record_ids``, those listed (not yet gone) in a tranche not closed or
+        cancelled, each with the exchange and tranche that lists them."""
+        ...
+
+    def balances(self, tranche_id: int) -> dict[tuple[str, str], tuple[int, int]]:
+        """(track, side) -> (sent, received) in weight."""
+        ...
+
+    def save_balance(
+        self, tranche_id: int, track: str, side: str, sent: int, received: int
+    ) -> None: ...
+    def add_finding(
+        self, tranche_id: int, side: str, record_id: str, finding: str, actor: str, at: datetime
+    ) -> None: ...
+    def findings(self, tranche_id: int) -> list[tuple[str, str, str]]:
+        """(side, record id, finding) of the neutral verifier's findings in a tranche."""
+        ...
+
+    def set_holding_status(
+        self, side: str, record_ids: Collection[str], status: str, at: datetime
+    ) -> None: ...
+    def holdings(self, side: str, record_ids: Collection[str]) -> dict[str, Holding]: ...
+
+
+class IdempotencyKeys(Protocol):
+    """Clients' idempotency keys and the results their first request got."""
+
+    def hold(self, key: str) -> bool:
+        """Hold ``key`` until the transaction ends; False if another transaction holds it."""
+        ...
+
+    def get(self, key: str) -> tuple[str, str] | None:
+        """(request SHA-256, response) stored for ``key``, or None."""
+        ...
+
+    def put(self, key: str, actor: str, request_sha256: str, response: str, at: datetime) -> None:
+        """Store the result of ``key``'s request."""
+        ...
+
+
+class IdempotentUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that reaches the idempotency keys."""
+
+    @property
+    def idempotency(self) -> IdempotencyKeys: ...
+
+
+class ExchangeUnitOfWork(
+    PlanUnitOfWork, KeyUnitOfWork, IdempotentUnitOfWork, RoundUnitOfWork, Protocol
+):
+    """A unit of work that reaches the exchange, the plans, the keys and idempotency keys."""
+
+    @property
+    def exchange(self) -> ExchangeRepository: ...

@@ -18,6 +18,7 @@ from parley import __version__, bootstrap
 from parley.domain.parties import Party
 from parley.entrypoints.cli.agreements import agreement_app
 from parley.entrypoints.cli.context import database_url_given, override, settings
+from parley.entrypoints.cli.exchange import handover_app, manifest_app, tranche_app
 from parley.entrypoints.cli.keyring import keys_list, keys_register, sign
 from parley.entrypoints.cli.ledger import keys_app, log_app, verify
 from parley.entrypoints.cli.output import err, out, show_error
@@ -26,6 +27,7 @@ from parley.entrypoints.cli.receipts import receipt
 from parley.entrypoints.cli.reconciling import reconcile
 from parley.entrypoints.cli.records import export_app, history, import_app
 from parley.entrypoints.cli.reviewing import review
+from parley.entrypoints.cli.rounds import rounds_app
 from parley.errors import ParleyError
 from parley.services.parties import list_parties, register_party
 
@@ -51,11 +53,15 @@ app.add_typer(db_app, name="db")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(keys_app, name="keys")
 app.add_typer(log_app, name="log")
+app.add_typer(rounds_app, name="rounds")
 app.command("receipt")(receipt)
 app.command("verify")(verify)
 keys_app.command("register")(keys_register)
 keys_app.command("list")(keys_list)
 app.command("sign")(sign)
+app.add_typer(manifest_app, name="manifest")
+app.add_typer(tranche_app, name="tranche")
+app.add_typer(handover_app, name="handover")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,530 @@
+"""The exchange tables behind ``parley.services.ports.ExchangeRepository``.
+
+Every handover locks its tranche's row first (``SELECT ... FOR UPDATE`` on PostgreSQL;
+SQLite serialises writers at ``BEGIN IMMEDIATE``), so that two clients recording at
+once see each other's crossings and the balance is checked against the truth.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy.orm import Session
+
+from parley.adapters.agreements import read_agreement
+from parley.adapters.orm import (
+    CrossingRow,
+    ExchangeRow,
+    HoldingRow,
+    IdempotencyKeyRow,
+    ManifestRow,
+    ManifestSignatureRow,
+    NeutralFindingRow,
+    TrancheBalanceRow,
+    TrancheRow,
+)
+from parley.adapters.repositories import holding_repository
+from parley.domain.agreements import Agreement
+from parley.domain.handover import Crossing, CrossingState
+from parley.domain.holdings import Holding
+from parley.domain.manifests import manifest_from_document
+from parley.domain.rounds import ExchangeFacts
+from parley.domain.tranches import ACTIVE, TrancheState
+from parley.services.ports import CrossingRecord, Exchange, StoredManifest, TrancheRecord
+
+__all__ = ["SqlExchangeRepository", "SqlIdempotencyKeys"]
+
+_CHUNK = 500
+_CROSSINGS = cast(Table, CrossingRow.__table__)
+_LIVE = (CrossingState.LISTED.value, CrossingState.HANDED_OVER.value)
+_IDEMPOTENCY = cast(Table, IdempotencyKeyRow.__table__)
+_TRANCHES = cast(Table, TrancheRow.__table__)
+_BALANCES = cast(Table, TrancheBalanceRow.__table__)
+_HOLDINGS = cast(Table, HoldingRow.__table__)
+# Built once: a handover runs these few statements, and building them anew each time
+# costs more than running them.
+_TRANCHE = select(_TRANCHES).where(
+    _TRANCHES.c.exchange == bindparam("b_exchange"), _TRANCHES.c.number == bindparam("b_number")
+)
+_TRANCHE_LOCKED = _TRANCHE.with_for_update()
+_CROSSING = select(_CROSSINGS).where(
+    _CROSSINGS.c.tranche_id == bindparam("b_tranche"),
+    _CROSSINGS.c.side == bindparam("b_side"),
+    _CROSSINGS.c.record_id == bindparam("b_record"),
+)
+_SAVE_CROSSING = update(_CROSSINGS).where(_CROSSINGS.c.id == bindparam("b_id"))
+_READ_BALANCES = select(
+    _BALANCES.c.track, _BALANCES.c.side, _BALANCES.c.sent, _BALANCES.c.received
+).where(_BALANCES.c.tranche_id == bindparam("b_tranche"))
+_SAVE_BALANCE = update(_BALANCES).where(
+    _BALANCES.c.tranche_id == bindparam("b_tranche"),
+    _BALANCES.c.track == bindparam("b_track"),
+    _BALANCES.c.side == bindparam("b_side"),
+)
+_SET_STATUS = update(_HOLDINGS).where(
+    _HOLDINGS.c.party_code == bindparam("b_party"),
+    _HOLDINGS.c.record_id.in_(bindparam("b_ids", expanding=True)),
+)
+_READ_KEY = select(_IDEMPOTENCY.c.request_sha256, _IDEMPOTENCY.c.response).where(
+    _IDEMPOTENCY.c.key == bindparam("b_key")
+)
+# 64 bits of the key's hash name its advisory lock; a collision only makes a request wait.
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))")
+
+
+@lru_cache(maxsize=16)
+def _agreement(text: str, name: str) -> Agreement:
+    """The stored agreement, read once per process (every handover needs it)."""
+    return read_agreement(text, name).agreement
+
+
+def _tranche(row: Any) -> TrancheRecord:
+    return TrancheRecord(
+        exchange=row.exchange,
+        plan_id=row.plan_id,
+        number=row.number,
+        on_date=row.on_date,
+        tracks=tuple(json.loads(row.tracks)),
+        state=TrancheState(row.state),
+        owed=json.loads(row.owed),
+        opened_at=row.opened_at,
+        closed_at=row.closed_at,
+        id=row.id,
+    )
+
+
+def _crossing(row: Any) -> CrossingRecord:
+    return CrossingRecord(
+        tranche_id=row.tranche_id,
+        crossing=Crossing(
+            record_id=row.record_id,
+            side=row.side,
+            track=row.track,
+            weight=row.weight,
+            state=CrossingState(row.state),
+            identity_confirmed=row.identity_confirmed,
+            identity_disputed=row.identity_disputed,
+            will_confirmed_at=row.will_confirmed_at,
+        ),
+        position=row.position,
+        listed_in=row.listed_in,
+        reason=row.reason,
+        flags=tuple(row.flags.split(",")) if row.flags else (),
+        sealed=row.sealed,
+        id=row.id,
+    )
+
+
+def _crossing_values(record: CrossingRecord, at: datetime) -> dict[str, Any]:
+    c = record.crossing
+    return {
+        "tranche_id": record.tranche_id,
+        "side": c.side,
+        "record_id": c.record_id,
+        "track": c.track,
+        "weight": c.weight,
+        "position": record.position,
+        "listed_in": record.listed_in,
+        "sealed": record.sealed,
+        "state": c.state.value,
+        "identity_confirmed": c.identity_confirmed,
+        "identity_disputed": c.identity_disputed,
+        "will_confirmed_at": c.will_confirmed_at,
+        "reason": record.reason,
+        "flags": ",".join(record.flags) or None,
+        "updated_at": at,
+    }
+
+
+class SqlExchangeRepository:
+    """Exchanges, tranches, manifests, crossings, balances and findings."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._known: dict[str, Exchange] = {}  # an exchange never changes once adopted
+
+    # --- exchanges ------------------------------------------------------------------
+
+    def add_exchange(self, name: str, agreement_text: str, plan_id: int, at: datetime) -> Exchange:
+        """Store an exchange with the agreement text it runs."""
+        row = ExchangeRow(
+            name=name[:200],
+            agreement=agreement_text,
+            agreement_sha256=hashlib.sha256(agreement_text.encode()).hexdigest(),
+            plan_id=plan_id,
+            adopted_at=at,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return self._exchange(row)
+
+    def _exchange(self, row: ExchangeRow) -> Exchange:
+        return Exchange(
+            name=row.name,
+            agreement=_agreement(row.agreement, row.name),
+            agreement_sha256=row.agreement_sha256,
+            plan_id=row.plan_id,
+            adopted_at=row.adopted_at,
+        )
+
+    def exchange(self, name: str) -> Exchange | None:
+        """The exchange named ``name``, or None."""
+        if name not in self._known:
+            row = self._session.get(ExchangeRow, name)
+            if row is None:
+                return None
+            self._known[name] = self._exchange(row)
+        return self._known[name]
+
+    def exchanges(self) -> list[Exchange]:
+        """Every exchange, by adoption."""
+        rows = self._session.scalars(select(ExchangeRow).order_by(ExchangeRow.adopted_at))
+        return [self._exchange(row) for row in rows]
+
+    def facts(self) -> dict[str, ExchangeFacts]:
+        """Each exchange's tranches planned (not cancelled) and closed, and whether the
+        people received meet the agreement's minimums (overall and per track)."""
+        out: dict[str, ExchangeFacts] = {}
+        for exchange in self.exchanges():
+            tranches = [
+                t for t in self.tranches(exchange.name) if t.state is not TrancheState.CANCELLED
+            ]
+            query = (
+                select(CrossingRow.side, CrossingRow.track, func.count())
+                .join(TrancheRow, TrancheRow.id == CrossingRow.tranche_id)
+                .where(
+                    TrancheRow.exchange == exchange.name,
+                    CrossingRow.state == CrossingState.RECEIVED.value,
+                )
+                .group_by(CrossingRow.side, CrossingRow.track)
+            )
+            received: dict[tuple[str, str], int] = {
+                (side, track): int(n) for side, track, n in self._session.execute(query)
+            }
+            agreement = exchange.agreement
+            met = all(
+                sum(n for (s, _), n in received.items() if s == side)
+                >= (agreement.minimum_per_side or 0)
+                and all(
+                    received.get((side, track.name), 0) >= (track.minimum_per_side or 0)
+                    for track in agreement.tracks
+                )
+                for side in agreement.parties
+            )
+            out[exchange.name] = ExchangeFacts(
+                agreement_ref=exchange.name,
+                stages_planned=len(tranches),
+                stages_closed=sum(t.state is TrancheState.CLOSED for t in tranches),
+                totals_met=met,
+            )
+        return out
+
+    # --- tranches -------------------------------------------------------------------
+
+    def add_tranche(self, tranche: TrancheRecord, at: datetime) -> TrancheRecord:
+        """Store a new tranche; returns it with its id."""
+        row = TrancheRow(
+            exchange=tranche.exchange,
+            plan_id=tranche.plan_id,
+            number=tranche.number,
+            on_date=tranche.on_date,
+            tracks=json.dumps(list(tranche.tracks)),
+            state=tranche.state.value,
+            owed=json.dumps(tranche.owed, sort_keys=True),
+            updated_at=at,
+        )
+        self._session.add(row)
+        self._session.flush()
+        tranche.id = row.id
+        return tranche
+
+    def tranches(self, exchange: str) -> list[TrancheRecord]:
+        """The exchange's tranches, by number."""
+        query = (
+            select(TrancheRow).where(TrancheRow.exchange == exchange).order_by(TrancheRow.number)
+        )
+        return [_tranche(row) for row in self._session.scalars(query)]
+
+    def tranche(self, exchange: str, number: int, *, lock: bool = False) -> TrancheRecord | None:
+        """Tranche ``number`` of ``exchange``; ``lock`` holds its row until the end."""
+        query = _TRANCHE_LOCKED if lock else _TRANCHE
+        params = {"b_exchange": exchange, "b_number": number}
+        row = self._session.connection().execute(query, params).first()
+        return None if row is None else _tranche(row)
+
+    def save_tranche(self, tranche: TrancheRecord, at: datetime) -> None:
+        """Write a tranche's state, carried differences and times."""
+        self._session.execute(
+            update(TrancheRow)
+            .where(TrancheRow.id == tranche.id)
+            .values(
+                state=tranche.state.value,
+                owed=json.dumps(tranche.owed, sort_keys=True),
+                opened_at=tranche.opened_at,
+                closed_at=tranche.closed_at,
+                updated_at=at,
+            )
+        )
+
+    # --- manifests ------------------------------------------------------------------
+
+    def add_manifest(
+        self, tranche_id: int, manifest: Any, document: bytes, sha256: str, at: datetime
+    ) -> StoredManifest:
+        """Store a manifest version."""
+        row = ManifestRow(
+            tranche_id=tranche_id,
+            side=manifest.side,
+            version=manifest.version,
+            sha256=sha256,
+            document=document,
+            reason=manifest.reason[:64],
+            issued_at=at,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return StoredManifest(row.id, manifest, document, sha256, at, None, {})
+
+    def manifests(self, tranche_id: int, side: str) -> list[StoredManifest]:
+        """Every version of one side's manifest, oldest first, with its signatures."""
+        rows = list(
+            self._session.scalars(
+                select(ManifestRow)
+                .where(ManifestRow.tranche_id == tranche_id, ManifestRow.side == side)
+                .order_by(ManifestRow.version)
+            )
+        )
+        signed: dict[int, dict[str, str]] = {row.id: {} for row in rows}
+        if rows:
+            query = select(
+                ManifestSignatureRow.manifest_id,
+                ManifestSignatureRow.signer,
+                ManifestSignatureRow.signature,
+            ).where(ManifestSignatureRow.manifest_id.in_(list(signed)))
+            for manifest_id, signer, signature in self._session.execute(query):
+                signed[manifest_id][signer] = signature
+        return [
+            StoredManifest(
+                id=row.id,
+                manifest=manifest_from_document(json.loads(row.document)),
+                document=bytes(row.document),
+                sha256=row.sha256,
+                issued_at=row.issued_at,
+                sealed_at=row.sealed_at,
+                signatures=signed[row.id],
+            )
+            for row in rows
+        ]
+
+    def add_signature(self, manifest_id: int, signer: str, signature: str, at: datetime) -> None:
+        """Store a verified signature."""
+        self._session.add(
+            ManifestSignatureRow(
+                manifest_id=manifest_id, signer=signer, signature=signature, signed_at=at
+            )
+        )
+        self._session.flush()
+
+    def seal_crossings(self, tranche_id: int, side: str, version: int) -> list[str]:
+        """Mark the people listed by ``version`` or before as sealed; of those ``version``
+        listed, the record ids of the ones still to cross."""
+        c = _CROSSINGS.c
+        mine = (c.tranche_id == tranche_id, c.side == side)
+        self._session.execute(
+            update(_CROSSINGS).where(*mine, c.listed_in <= version).values(sealed=True)
+        )
+        query = select(c.record_id).where(
+            *mine, c.listed_in == version, c.state == CrossingState.LISTED.value
+        )
+        return list(self._session.scalars(query))
+
+    def seal(self, manifest_id: int, at: datetime) -> None:
+        """Mark a manifest version sealed."""
+        self._session.execute(
+            update(ManifestRow).where(ManifestRow.id == manifest_id).values(sealed_at=at)
+        )
+
+    # --- crossings ------------------------------------------------------------------
+
+    def add_crossings(self, crossings: Sequence[CrossingRecord], at: datetime) -> None:
+        """Store newly listed people (one executemany)."""
+        if crossings:
+            self._session.execute(_CROSSINGS.insert(), [_crossing_values(c, at) for c in crossings])
+
+    def crossings(self, tranche_id: int, side: str | None = None) -> list[CrossingRecord]:
+        """The people listed in a tranche, in manifest order."""
+        query = select(CrossingRow).where(CrossingRow.tranche_id == tranche_id)
+        if side is not None:
+            query = query.where(CrossingRow.side == side)
+        query = query.order_by(CrossingRow.side, CrossingRow.position)
+        return [_crossing(row) for row in self._session.scalars(query)]
+
+    def crossing(self, tranche_id: int, side: str, record_id: str) -> CrossingRecord | None:
+        """One listed person, or None."""
+        params = {"b_tranche": tranche_id, "b_side": side, "b_record": record_id}
+        row = self._session.connection().execute(_CROSSING, params).first()
+        return None if row is None else _crossing(row)
+
+    def sealed_version(self, tranche_id: int, side: str) -> int | None:
+        """The latest sealed version of one side's manifest, None if none is sealed."""
+        m = ManifestRow
+        query = select(func.max(m.version)).where(
+            m.tranche_id == tranche_id, m.side == side, m.sealed_at.is_not(None)
+        )
+        found = self._session.execute(query).scalar()
+        return None if found is None else int(found)
+
+    def heaviest(self, tranche_id: int, track: str) -> int:
+        """The largest weight of anyone listed in ``track`` (1 if nobody)."""
+        c = CrossingRow
+        query = select(func.max(c.weight)).where(c.tranche_id == tranche_id, c.track == track)
+        found = self._session.execute(query).scalar()
+        return 1 if found is None else int(found)
+
+    def save_crossing(self, crossing: CrossingRecord, at: datetime) -> None:
+        """Write one person's progress."""
+        params = _crossing_values(crossing, at) | {"b_id": crossing.id}
+        self._session.connection().execute(_SAVE_CROSSING, params)
+
+    def active_listings(self, side: str, record_ids: Collection[str]) -> dict[str, str]:
+        """Of ``record_ids``, those listed in a tranche still running, with where."""
+        found: dict[str, str] = {}
+        ids = list(record_ids)
+        active = [s.value for s in ACTIVE]
+        for start in range(0, len(ids), _CHUNK):
+            query = (
+                select(CrossingRow.record_id, TrancheRow.exchange, TrancheRow.number)
+                .join(TrancheRow, TrancheRow.id == CrossingRow.tranche_id)
+                .where(
+                    CrossingRow.side == side,
+                    CrossingRow.record_id.in_(ids[start : start + _CHUNK]),
+                    CrossingRow.state.in_(_LIVE),
+                    TrancheRow.state.in_(active),
+                )
+            )
+            for record_id, exchange, number in self._session.execute(query):
+                found[record_id] = f"{exchange}, tranche {number}"
+        return found
+
+    def sides_listing(self, tranche_id: int, record_id: str) -> list[str]:
+        """The sides whose manifest of a tranche lists ``record_id`` (record ids are per side)."""
+        query = select(CrossingRow.side).where(
+            CrossingRow.tranche_id == tranche_id, CrossingRow.record_id == record_id
+        )
+        return sorted(self._session.scalars(query))
+
+    def manifest_by_sha256(self, sha256: str) -> tuple[str, int, str, int] | None:
+        """(exchange, tranche number, side, version) of the manifest with this SHA-256."""
+        query = (
+            select(TrancheRow.exchange, TrancheRow.number, ManifestRow.side, ManifestRow.version)
+            .join(TrancheRow, TrancheRow.id == ManifestRow.tranche_id)
+            .where(ManifestRow.sha256 == sha256)
+        )
+        found = self._session.execute(query).first()
+        return None if found is None else (found[0], found[1], found[2], found[3])
+
+    # --- balances and findings ------------------------------------------------------
+
+    def balances(self, tranche_id: int) -> dict[tuple[str, str], tuple[int, int]]:
+        """(track, side) -> (sent, received)."""
+        rows = self._session.connection().execute(_READ_BALANCES, {"b_tranche": tranche_id})
+        return {(t, side): (sent, rec) for t, side, sent, rec in rows}
+
+    def save_balance(
+        self, tranche_id: int, track: str, side: str, sent: int, received: int
+    ) -> None:
+        """Write (or create) one side's balance in one track."""
+        key = {"b_tranche": tranche_id, "b_track": track, "b_side": side}
+        connection = self._session.connection()
+        done = connection.execute(_SAVE_BALANCE, key | {"sent": sent, "received": received})
+        if not done.rowcount:
+            connection.execute(
+                _BALANCES.insert(),
+                {"tranche_id": tranche_id, "track": track, "side": side, "sent": sent,
+                 "received": received},
+            )  # fmt: skip
+
+    def add_finding(
+        self, tranche_id: int, side: str, record_id: str, finding: str, actor: str, at: datetime
+    ) -> None:
+        """Record what the neutral verifier found."""
+        self._session.add(
+            NeutralFindingRow(
+                tranche_id=tranche_id,
+                side=side,
+                record_id=record_id,
+                finding=finding,
+                actor=actor,
+                recorded_at=at,
+            )
+        )
+
+    def findings(self, tranche_id: int) -> list[tuple[str, str, str]]:
+        """(side, record id, finding), in the order they were recorded."""
+        f = NeutralFindingRow
+        query = (
+            select(f.side, f.record_id, f.finding).where(f.tranche_id == tranche_id).order_by(f.id)
+        )
+        return [(s, r, x) for s, r, x in self._session.execute(query)]
+
+    # --- the people -----------------------------------------------------------------
+
+    def set_holding_status(
+        self, side: str, record_ids: Collection[str], status: str, at: datetime
+    ) -> None:
+        """Move holdings to ``status`` (the exchange's own events record why)."""
+        ids = list(record_ids)
+        connection = self._session.connection()
+        for start in range(0, len(ids), _CHUNK):
+            params = {"b_party": side, "b_ids": ids[start : start + _CHUNK]}
+            connection.execute(_SET_STATUS, params | {"status": status, "updated_at": at})
+
+    def holdings(self, side: str, record_ids: Collection[str]) -> dict[str, Holding]:
+        """The holdings of ``side`` with these record ids."""
+        repository = holding_repository(self._session)
+        out: dict[str, Holding] = {}
+        for record_id in record_ids:
+            found = repository.get(side, record_id)
+            if found is not None:
+                out[record_id] = found
+        return out
+
+
+class SqlIdempotencyKeys:
+    """Idempotency keys in ``idempotency_keys``, each stored with its request's result."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def hold(self, key: str) -> bool:
+        """Hold ``key`` for the transaction: a PostgreSQL advisory lock, tried without
+        waiting; on SQLite the write lock taken at BEGIN already excludes every other
+        writer."""
+        if self._session.get_bind().dialect.name != "postgresql":
+            return True
+        held = self._session.execute(_TRY_LOCK, {"key": key}).scalar()
+        return bool(held)
+
+    def get(self, key: str) -> tuple[str, str] | None:
+        """(request SHA-256, response), or None."""
+        found = self._session.connection().execute(_READ_KEY, {"b_key": key}).first()
+        return None if found is None else (found[0], found[1])
+
+    def put(self, key: str, actor: str, request_sha256: str, response: str, at: datetime) -> None:
+        """Store a result (in the transaction of the change it reports)."""
+        self._session.execute(
+            _IDEMPOTENCY.insert(),
+            {
+                "key": key,
+                "actor": actor[:100],
+                "request_sha256": request_sha256,
+                "response": response,
+                "recorded_at": at,
+            },
+        )
