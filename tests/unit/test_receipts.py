@@ -179,6 +179,9 @@ def test_a_good_receipt_verifies_with_the_mediators_key_alone() -> None:
         "  entry 3, 2025-05-16 09:03:00 UTC: HoldingStatusChanged (detained → eligible)",
         "  entry 6, 2025-05-16 09:06:00 UTC: ProposalReviewed (proposed → confirmed)",
         "  entry 7, 2025-05-16 09:07:00 UTC: HoldingStatusChanged (eligible → selected)",
+        "on a manifest signed by both parties and the mediator: no",
+        "handed over: not yet",
+        "received: not yet",
         "the latest about this person: entry 7, 2025-05-16 09:07:00 UTC: "
         "HoldingStatusChanged (eligible → selected)",
     ]

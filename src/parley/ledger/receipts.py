@@ -72,12 +72,18 @@ class Appearance:
     type: str
     time: str
     change: tuple[str, str] | None = None
+    tranche: int | None = None
+
+    @property
+    def when(self) -> str:
+        """``2025-05-16 09:02:11 UTC``."""
+        return f"{self.time[:10]} {self.time[11:19]} UTC"
 
     def describe(self) -> str:
         """``entry 5, 2025-05-16 09:02:11 UTC: HoldingStatusChanged (detained → eligible)``."""
-        when = f"{self.time[:10]} {self.time[11:19]} UTC"
         change = f" ({self.change[0]} → {self.change[1]})" if self.change else ""
-        return f"entry {self.seq}, {when}: {self.type}{change}"
+        where = f", tranche {self.tranche}" if self.tranche is not None else ""
+        return f"entry {self.seq}, {self.when}: {self.type}{change}{where}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +110,26 @@ class ReceiptReport:
         """The latest entry about the person."""
         return self.appearances[-1]
 
+    def _first(self, kind: str) -> Appearance | None:
+        return next((a for a in self.appearances if a.type == kind), None)
+
+    @property
+    def sealed(self) -> Appearance | None:
+        """The entry sealing a manifest (signed by both parties and the mediator) that
+        lists the person, if any."""
+        return self._first("ManifestSealed")
+
+    @property
+    def handed_over(self) -> Appearance | None:
+        """The entry recording the person's handover, if any."""
+        return self._first("PersonHandedOver")
+
+    @property
+    def received(self) -> Appearance | None:
+        """The entry recording that the person was received, if any: only then are they
+        exchanged."""
+        return self._first("PersonReceived")
+
     def explain(self) -> list[str]:
         """The person's entries in plain words, for the family, one line each."""
         n = len(self.appearances)
@@ -113,6 +139,20 @@ class ReceiptReport:
             f"{n} {'entry' if n == 1 else 'entries'} of {where}:"
         ]
         lines += [f"  {a.describe()}" for a in self.appearances]
+        if self.kind == "holding":
+            sealed, handed, received = self.sealed, self.handed_over, self.received
+            lines.append(
+                "on a manifest signed by both parties and the mediator: "
+                + (f"yes (tranche {sealed.tranche}, entry {sealed.seq})" if sealed else "no")
+            )
+            lines.append(
+                "handed over: "
+                + (f"yes, {handed.when} (entry {handed.seq})" if handed else "not yet")
+            )
+            lines.append(
+                "received: "
+                + (f"yes, {received.when} (entry {received.seq})" if received else "not yet")
+            )
         lines.append(f"the latest about this person: {self.latest.describe()}")
         return lines
 
@@ -203,7 +243,11 @@ def _appearance(item: ReceiptEntry, person: str, checkpoint: Checkpoint) -> Appe
         )
     except VerificationFailed as e:
         raise VerificationFailed(f"{where}: is not in the log its checkpoint signs: {e}") from e
-    return Appearance(item.seq, kind, time, _change(value["data"]))
+    data = value["data"]
+    tranche = data.get("tranche") if isinstance(data, dict) else None
+    return Appearance(
+        item.seq, kind, time, _change(data), tranche if type(tranche) is int else None
+    )
 
 
 def _change(data: object) -> tuple[str, str] | None:

@@ -8,7 +8,8 @@ line is an entry, its RFC 8785 canonical JSON exactly as hashed into the RFC 916
 a checkpoint, ``{"checkpoint": NOTE}`` with NOTE a C2SP checkpoint signed by the log key
 (perhaps co-signed by the parties' witnesses) for the first SIZE entries. Each root is
 recomputed from the entries, which also shows every checkpoint consistent with those
-before it, with no consistency proof needed.
+before it, with no consistency proof needed. The balance of every closed tranche is
+recounted from its entries (``parley.ledger.balances``).
 
 ``verify_log`` reads the lines once and keeps, of the tree, only the complete subtrees a
 checkpoint up to ``MAX_LAG`` entries behind may need: a fixed window and O(log n) above
@@ -30,6 +31,7 @@ from typing import Any, Protocol
 
 from parley.errors import InvalidValue, VerificationFailed
 from parley.ledger import merkle
+from parley.ledger.balances import BalanceAudit, TrackCount
 from parley.ledger.canonical import MAX_EXACT_INTEGER, canonical
 from parley.ledger.keys import VerifierKey
 from parley.ledger.notes import Checkpoint, Note, open_checkpoint, verify_note
@@ -171,6 +173,8 @@ class LogReport:
     root: bytes
     checkpoints: tuple[CheckpointSeen, ...]
     types: Mapping[str, int]
+    closed_tranches: tuple[tuple[str, int], ...] = ()
+    balances: Mapping[tuple[str, int, str], TrackCount] | None = None
 
     @property
     def latest(self) -> Checkpoint | None:
@@ -199,6 +203,7 @@ class _Reader:
         self.previous = b""
         self.seen: list[CheckpointSeen] = []
         self.types: dict[str, int] = {}
+        self.audit = BalanceAudit()
 
     def read(self, line: bytes, number: int) -> None:
         n = self.tree.size + 1
@@ -219,11 +224,12 @@ class _Reader:
         self.tree.append(merkle.leaf_hash(line))
         self.previous = line
         self.types[value["type"]] = self.types.get(value["type"], 0) + 1
-        if self.on_entry is not None:
-            try:
+        try:
+            self.audit(value)
+            if self.on_entry is not None:
                 self.on_entry(value)
-            except VerificationFailed as e:
-                raise VerificationFailed(f"entry {n}: {e} (line {number})") from e
+        except VerificationFailed as e:
+            raise VerificationFailed(f"entry {n}: {e} (line {number})") from e
 
     def _sequence_problem(self, seq: int, n: int, line: bytes) -> str:
         if seq == n - 1 and line != self.previous:
@@ -278,7 +284,14 @@ class _Reader:
     def report(self) -> LogReport:
         size = self.tree.size
         return LogReport(
-            self.origin, self.log_key, size, self.tree.root(size), tuple(self.seen), self.types
+            self.origin,
+            self.log_key,
+            size,
+            self.tree.root(size),
+            tuple(self.seen),
+            self.types,
+            tuple(self.audit.closed),
+            dict(self.audit.counts),
         )
 
 

@@ -21,7 +21,7 @@ from parley.config import Settings
 from parley.entrypoints.cli.context import settings
 from parley.entrypoints.cli.output import counted, out
 from parley.entrypoints.cli.receipts import check_receipt
-from parley.entrypoints.cli.verification import verify_elsewhere
+from parley.entrypoints.cli.verification import replay_database, verify_elsewhere
 from parley.errors import ExportFailed, InvalidValue, NotFound, VerificationFailed
 from parley.ledger.keys import (
     SigningKey,
@@ -173,12 +173,26 @@ def verify(
         Path | None,
         typer.Option("--log", metavar="LOG_EXPORT", help="With --receipt: the export to check."),
     ] = None,
+    replay: Annotated[
+        bool,
+        typer.Option(
+            "--replay",
+            help="Rebuild every tranche's balance from the database's log and compare it "
+            "with the tables.",
+        ),
+    ] = False,
 ) -> None:
     """Verify a public log export from its bytes alone: every entry, root, checkpoint
     signature and co-signature. Exits 1 naming the first problem, e.g. "entry 17: ...".
     --database verifies the log the database holds; --signature FILE.sig FILE a signed file;
-    --receipt FILE --log-key MEDIATOR.pub [--log LOG_EXPORT] a person's receipt."""
+    --receipt FILE --log-key MEDIATOR.pub [--log LOG_EXPORT] a person's receipt;
+    --replay the balances in the tables against the log."""
     keys = [load_verifier_key(path) for path in witnesses or []]
+    if replay:
+        if log_export is not None or signature is not None or receipt_file is not None:
+            raise typer.BadParameter("--replay checks the database: give no file with it")
+        replay_database()
+        return
     if receipt_file is not None or log_file is not None:
         mixed = database or signature is not None
         check_receipt(receipt_file, log_key, keys, log_file, stray=log_export, mixed=mixed)

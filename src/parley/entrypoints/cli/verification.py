@@ -20,8 +20,9 @@ from parley.ledger.keys import VerifierKey, load_verifier_key
 from parley.ledger.signatures import FileSignature, file_digest, verify_file_signature
 from parley.services.keys import MEDIATOR, list_keys, registered_key
 from parley.services.log_check import DatabaseReport, verify_database
+from parley.services.replay import replay_balances
 
-__all__ = ["verify_elsewhere"]
+__all__ = ["replay_database", "verify_elsewhere"]
 
 
 def _say(text: str) -> None:
@@ -124,3 +125,13 @@ def _verify_signature(signature_file: Path, file: Path, key_file: Path | None) -
         raise VerificationFailed(f"{signature_file}: {e}") from e
     _say(f"{file} is signed by {name}: {signature_file} verifies with {source}")
     _say(f"key {trusted.to_text()}, SHA-256 {digest.hex()}")
+
+
+def replay_database() -> None:
+    """``parley verify --replay``: the log's recount of every tranche against the tables."""
+    report = replay_balances(bootstrap.unit_of_work(bootstrap.connect(settings()), read_only=True))
+    _say(
+        f"replayed {counted(report.entries, 'entries')}: the balances of "
+        f"{counted(report.tracks, 'tracks')} of the tranches agree with the tables; "
+        f"{counted(report.closed, 'closed tranches')} balanced from the log alone"
+    )
