@@ -35,6 +35,8 @@ from sqlalchemy import Engine
 from parley import bootstrap
 from parley.adapters.formats import open_table
 from parley.config import Settings
+from parley.demo_exchange import LOG_ORIGIN, run_exchange
+from parley.domain.agreements import Agreement
 from parley.domain.parties import Party
 from parley.domain.reviews import Reviewer
 from parley.entrypoints.cli.ledger import read_witness_state, write_witness_state
@@ -60,7 +62,7 @@ DEMO_DATE = date(2025, 5, 16)
 DEMO_PARTIES = (Party("UA", "Ukraine", "uk"), Party("RU", "Russian Federation", "ru"))
 _ENCODING = {"RU-holdings": ("cp1251", ";")}
 _AGREEMENT = "data/demo-agreement.yaml"  # the seed formula, sized for the demo's data
-_LOG_ORIGIN = "parley.local/demo"
+_LOG_ORIGIN = LOG_ORIGIN
 _SIGNERS = ("UA", "RU", "MEDIATOR")
 
 
@@ -143,8 +145,13 @@ def run_demo(
     _summary(console, settings)
     _reconcile(console, engine, now)
     _confirm(console, engine, now)
-    person = _plan(console, engine, directory, now)
-    _ledger(console, engine, directory, now, person)
+    person, agreement = _plan(console, engine, directory, now)
+    keys = _keys(console, engine, directory, now)
+    if agreement is not None:
+        say = functools.partial(console.print, soft_wrap=True)
+        text = (directory / "agreement.yaml").read_text("utf-8")
+        person = run_exchange(say, engine, directory, agreement, text, keys) or person
+    _ledger(console, engine, directory, now, person, keys)
 
 
 def _reconcile(console: Console, engine: Engine, now: datetime) -> None:
@@ -178,8 +185,12 @@ def _confirm(console: Console, engine: Engine, now: datetime) -> None:
 
 def _plan(
     console: Console, engine: Engine, directory: Path, now: datetime
-) -> tuple[str, str] | None:
-    """Plan the seed formula, then the same held to exactly 1,000 a side (which cannot hold)."""
+) -> tuple[tuple[str, str] | None, Agreement | None]:
+    """Plan the seed formula, then the same held to exactly 1,000 a side (which cannot hold).
+
+    Returns a person the plan releases at the other side's request, and the agreement
+    when its plan is feasible (the exchange is then run on it).
+    """
     path = directory / "agreement.yaml"
     path.write_bytes(resources.files("parley").joinpath(_AGREEMENT).read_bytes())
     agreement = bootstrap.load_agreement(path).agreement
@@ -199,7 +210,8 @@ def _plan(
     if draft.problem is not None:  # the same people: a maximum changes no one's eligibility
         variant = run_planner(dataclasses.replace(draft.problem, agreement=exactly))
         show_plan(console, dataclasses.replace(draft, plan=variant, plan_id=None))
-    return (asked[0].party, asked[0].record_id) if asked else None
+    person = (asked[0].party, asked[0].record_id) if asked else None
+    return person, agreement if draft.plan.feasible else None
 
 
 def _witness_state(directory: Path, party: str) -> Path:
@@ -220,23 +232,33 @@ def _demo_key(directory: Path, name: str) -> SigningKey:
     return key
 
 
+def _keys(
+    console: Console, engine: Engine, directory: Path, now: datetime
+) -> dict[str, SigningKey]:
+    """The three demo keys, made (or kept) and registered as parley keys register does."""
+    keys = {name: _demo_key(directory, name) for name in _SIGNERS}
+    console.print(
+        f"\nthe keys. The demo holds all three keys ({', '.join(_SIGNERS)}) in "
+        f"{directory}/; a real exchange never does: each party keeps its own key, and "
+        "the mediator its own.",
+        soft_wrap=True,
+    )
+    for key in keys.values():  # each with its .pub
+        register_key(bootstrap.unit_of_work(engine), key.verifier, actor="demo", now=now)
+    return keys
+
+
 def _ledger(
     console: Console,
     engine: Engine,
     directory: Path,
     now: datetime,
     person: tuple[str, str] | None,
+    keys: dict[str, SigningKey],
 ) -> None:
     """Sign, witness, export and verify the public log, as parley log and parley verify do."""
-    keys = {name: _demo_key(directory, name) for name in _SIGNERS}
     say = functools.partial(console.print, soft_wrap=True)
-    say(
-        f"\nthe public log. The demo holds all three keys ({', '.join(_SIGNERS)}) in "
-        f"{directory}/; a real exchange never does: each party keeps its own key, and "
-        "the mediator its own."
-    )
-    for key in keys.values():  # as parley keys register does, each with its .pub
-        register_key(bootstrap.unit_of_work(engine), key.verifier, actor="demo", now=now)
+    say("\nthe public log:")
     mediator = keys["MEDIATOR"]
     stored = sign_checkpoint(bootstrap.unit_of_work(engine), mediator, origin=_LOG_ORIGIN, now=now)
     say(f"MEDIATOR signed a checkpoint of size {stored.size:,}")
