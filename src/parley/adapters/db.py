@@ -8,6 +8,7 @@ module that knows the difference.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from importlib.resources import files
@@ -21,7 +22,14 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from parley.errors import ConfigurationError
 
-__all__ = ["create_db_engine", "current_revision", "insert_rows", "upgrade", "writer"]
+__all__ = [
+    "create_db_engine",
+    "current_revision",
+    "insert_rows",
+    "upgrade",
+    "writer",
+    "writers_turn",
+]
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
@@ -70,6 +78,25 @@ def _sqlite_begin(conn: Connection) -> None:
 def writer(engine: Engine) -> Engine:
     """The same engine, for transactions that write (see ``_sqlite_begin``)."""
     return engine.execution_options(**WRITER)
+
+
+_TURNS: dict[str, threading.RLock] = {}
+_TURNS_LOCK = threading.Lock()
+
+
+def writers_turn(engine: Engine) -> threading.RLock | None:
+    """The lock a writing unit of work of this process holds on a SQLite file, else None.
+
+    SQLite lets one writer in at a time. Threads of one process that wait for it inside
+    SQLite's busy handler sleep in growing steps (up to 100 ms) and may wake after the
+    lock is free again; queueing on a lock of our own first hands the turn over at once
+    and in order. Other processes still meet SQLite's own lock. PostgreSQL needs none.
+    """
+    if engine.dialect.name != "sqlite":
+        return None
+    key = str(engine.url)
+    with _TURNS_LOCK:
+        return _TURNS.setdefault(key, threading.RLock())
 
 
 def _switch_to_wal(cursor: Any, wait: float = 10.0) -> None:

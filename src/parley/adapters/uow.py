@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from parley.adapters.db import writer
+from parley.adapters.db import writer, writers_turn
 from parley.adapters.eventlog import SqlPublicLog, append_events
 from parley.adapters.exchange import SqlExchangeRepository, SqlIdempotencyKeys
 from parley.adapters.keys import SqlKeyRegistry
@@ -27,6 +27,9 @@ from parley.errors import DatabaseBusy
 
 __all__ = ["SqlUnitOfWork"]
 
+_WAIT = 10.0  # seconds, SQLite's busy timeout (adapters.db)
+_BUSY = "the database is busy with another command (waited 10 s); try again"
+
 
 class SqlUnitOfWork:
     """A transaction over every repository; rolls back unless ``commit()`` was called.
@@ -39,10 +42,22 @@ class SqlUnitOfWork:
         # A unit that may write takes SQLite's write lock at BEGIN (db.writer); a
         # read-only one does not, so a slow export never holds up an import.
         self._bind = engine if read_only else writer(engine)
+        self._turn = None if read_only else writers_turn(engine)
         self._events: list[DomainEvent] = []
         self._session: Session | None = None
 
     def __enter__(self) -> Self:
+        # As long as SQLite's own busy timeout: then the same answer, DatabaseBusy.
+        if self._turn is not None and not self._turn.acquire(timeout=_WAIT):
+            raise DatabaseBusy(_BUSY)
+        try:
+            return self._open()
+        except BaseException:
+            if self._turn is not None:
+                self._turn.release()
+            raise
+
+    def _open(self) -> Self:
         # A plain Session, not a sessionmaker per unit: each sessionmaker is a new Session
         # subclass whose event dispatch is built on first use, about 0.1 ms a unit (a
         # sixth of a unit that records one event and commits it durably).
@@ -76,10 +91,10 @@ class SqlUnitOfWork:
             session.close()
             self._session = None
             self._events = []
+            if self._turn is not None:
+                self._turn.release()
         if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
-            raise DatabaseBusy(
-                "the database is busy with another command (waited 10 s); try again"
-            ) from exc
+            raise DatabaseBusy(_BUSY) from exc
 
     @property
     def session(self) -> Session:
