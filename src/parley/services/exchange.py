@@ -59,6 +59,7 @@ from parley.services.rounds import refresh_commitments
 __all__ = [
     "FREE",
     "NO_ACTIVE_SERVICE",
+    "ExchangeTotals",
     "SignOutcome",
     "TrackStatus",
     "TrancheStatus",
@@ -68,6 +69,7 @@ __all__ = [
     "close_tranche",
     "diff_versions",
     "exchange_facts",
+    "exchange_totals",
     "export_manifest",
     "flags_on_return",
     "manifest_versions",
@@ -819,6 +821,50 @@ def tranche_status(uow: ExchangeUnitOfWork, exchange: str, number: int) -> Tranc
                 )
         return TrancheStatus(
             exchange, number, tranche.on_date, tranche.state, tracks, people, manifests
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeTotals:
+    """An exchange against its agreement: per side, how many were received and how many
+    are still on a manifest to cross, and the agreement's bounds per side."""
+
+    exchange: str
+    received: dict[str, int]
+    to_cross: dict[str, int]
+    minimum_per_side: int | None
+    maximum_per_side: int | None
+    tranches_closed: int
+    tranches: int
+    complete: bool
+
+
+def exchange_totals(uow: ExchangeUnitOfWork, exchange: str) -> ExchangeTotals:
+    """How far the exchange has come against its agreement, over every tranche."""
+    with uow:
+        agreement = require_exchange(uow, exchange).agreement
+        received = dict.fromkeys(agreement.parties, 0)
+        to_cross = dict.fromkeys(agreement.parties, 0)
+        live = (CrossingState.LISTED, CrossingState.HANDED_OVER)
+        tranches = [
+            t for t in uow.exchange.tranches(exchange) if t.state is not TrancheState.CANCELLED
+        ]
+        for tranche in tranches:
+            for c in uow.exchange.crossings(tranche_id_of(tranche)):
+                if c.crossing.state is CrossingState.RECEIVED:
+                    received[c.crossing.side] += 1
+                elif c.crossing.state in live:
+                    to_cross[c.crossing.side] += 1
+        facts = uow.exchange.facts()[exchange]
+        return ExchangeTotals(
+            exchange=exchange,
+            received=received,
+            to_cross=to_cross,
+            minimum_per_side=agreement.minimum_per_side,
+            maximum_per_side=agreement.maximum_per_side,
+            tranches_closed=facts.stages_closed,
+            tranches=facts.stages_planned,
+            complete=facts.complete,
         )
 
 

@@ -350,6 +350,8 @@ def tranche_status(
     uow = _uow(config, read_only=True)
     with uow:
         numbers = [t.number for t in uow.exchange.tranches(name)]
+    if tranche is None:
+        _show_totals(service.exchange_totals(_uow(config, read_only=True), name))
     for number in [tranche] if tranche is not None else numbers:
         status = service.tranche_status(_uow(config, read_only=True), name, number)
         when = status.on_date.isoformat() if status.on_date else "no date"
@@ -370,6 +372,25 @@ def tranche_status(
                 f"  {side}: {shown or 'nobody listed'}; manifest version {version} "
                 f"{'sealed' if sealed else 'signed by ' + (', '.join(signers) or 'nobody')}"
             )
+
+
+def _show_totals(totals: service.ExchangeTotals) -> None:
+    """The exchange against its agreement, before each tranche's detail."""
+    bounds = []
+    if totals.minimum_per_side is not None:
+        bounds.append(f"at least {totals.minimum_per_side:,}")
+    if totals.maximum_per_side is not None:
+        bounds.append(f"at most {totals.maximum_per_side:,}")
+    target = f" (the agreement: {' and '.join(bounds)} a side)" if bounds else ""
+    sides = "; ".join(
+        f"{side} {n:,} received, {totals.to_cross[side]:,} still to cross"
+        for side, n in totals.received.items()
+    )
+    state = "complete" if totals.complete else "under way"
+    _say(
+        f"exchange {totals.exchange!r}, {state}: {totals.tranches_closed} of "
+        f"{totals.tranches} tranches closed; {sides}{target}"
+    )
 
 
 # --- the handover -----------------------------------------------------------------------
