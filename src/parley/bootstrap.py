@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from functools import cache
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from parley.adapters import agreements, db
+from parley.adapters import agreements, db, rounds_file
 from parley.adapters.formats import open_table, write_table
 from parley.adapters.migrations import HEAD
 from parley.adapters.uow import SqlUnitOfWork
 from parley.config import Settings
 from parley.errors import ConfigurationError
+from parley.services.rounds import ListedRounds
 
 __all__ = [
     "connect",
     "load_agreement",
+    "load_rounds",
     "open_table",
     "schema_revision",
     "unit_of_work",
@@ -83,3 +86,12 @@ def load_agreement(path: Path) -> agreements.CheckedAgreement:
         AgreementRejected: the file cannot be read or has problems, every one listed.
     """
     return agreements.load_agreement(path)
+
+
+def load_rounds(path: Path | Traversable) -> ListedRounds:
+    """Read and check the rounds file at ``path``: its rounds, each with its commitments.
+
+    Raises:
+        RoundsRejected: the file cannot be read or has problems, every one listed.
+    """
+    return rounds_file.load_rounds(path)

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
-import yaml
 from sqlalchemy import Engine
 
 from parley import bootstrap
@@ -171,7 +170,7 @@ def run_exchange(
     for stale in folder.glob("*"):
         stale.unlink()
     now = datetime.now(UTC)
-    rounds = yaml.safe_load(resources.files("parley").joinpath(_ROUNDS).read_text("utf-8"))
+    rounds = bootstrap.load_rounds(resources.files("parley").joinpath(_ROUNDS))
     load_rounds(bootstrap.unit_of_work(engine), rounds, actor="MEDIATOR", now=now)
     say(f"\nthe exchange. The rounds of talks behind it: {_ROUNDS} (parley rounds)")
     stored = service.adopt_plan(

@@ -15,6 +15,7 @@ the person who uploaded that file, as STYLE.md asks; such messages are never log
     ├── NotPermitted            the one acting may not do this (a party on the other's data)
     ├── ImportRejected          an import file had problems; nothing was written
     ├── AgreementRejected       an agreement file had problems; nothing of it was loaded
+    ├── RoundsRejected          a rounds file had problems; nothing of it was stored
     ├── ExportFailed            an export could not be written
     ├── VerificationFailed      a proof, signature, checkpoint or log did not verify
     ├── DatabaseBusy            another command holds the database; try again
@@ -38,6 +39,7 @@ __all__ = [
     "NotFound",
     "NotPermitted",
     "ParleyError",
+    "RoundsRejected",
     "TransitionNotAllowed",
     "VerificationFailed",
 ]
@@ -145,6 +147,22 @@ class ImportRejected(ParleyError):
 
 class AgreementRejected(ParleyError):
     """An agreement file had problems; nothing of it was loaded.
+
+    Args:
+        source: the file name shown to the user.
+        lines: every problem, one line each, ``FILE line N, key K: what (expected)``.
+    """
+
+    def __init__(self, source: str, lines: list[str]) -> None:
+        self.source = source
+        self.problems = lines
+        more = len(lines) - 1
+        suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
+        super().__init__((lines[0] if lines else source) + suffix)
+
+
+class RoundsRejected(ParleyError):
+    """A rounds file had problems; nothing of it was stored.
 
     Args:
         source: the file name shown to the user.

@@ -33,7 +33,7 @@ def _no_traceback(*results: Result) -> None:
 
 
 def test_the_demo_rounds_load_and_are_listed_with_what_each_commitment_waits_on(
-    parley: Parley,
+    parley: Parley, tmp_path: Path
 ) -> None:
     empty = parley("rounds")
     assert empty.lines("stdout") == ["no rounds recorded yet: parley rounds load ROUNDS.yaml"]
@@ -64,7 +64,17 @@ def test_the_demo_rounds_load_and_are_listed_with_what_each_commitment_waits_on(
         "loaded 3 rounds and 4 commitments from demo-rounds.yaml: unchanged"
     ]
     assert parley("rounds", "refresh").lines("stdout") == ["no commitment fell due"]
-    _no_traceback(empty, loaded, again)
+
+    # r1-lists is fulfilled: the file cannot take it back to pending.
+    text = DEMO_FILE.read_text("utf-8").replace("status: fulfilled", "status: pending")
+    (tmp_path / "back.yaml").write_text(text, "utf-8")
+    back = parley("rounds", "load", "back.yaml", code=1)
+    assert back.lines()[0].startswith(
+        "error: back.yaml line 19, key rounds[1].commitments[1].status: commitment r1-lists "
+        "cannot move from fulfilled to pending"
+    )
+    assert back.lines()[1:] == ["back.yaml: nothing was loaded (1 problem)"]
+    _no_traceback(empty, loaded, again, back)
 
 
 def test_a_bad_rounds_file_lists_every_problem_and_loads_nothing(
@@ -72,28 +82,37 @@ def test_a_bad_rounds_file_lists_every_problem_and_loads_nothing(
 ) -> None:
     (tmp_path / "rounds.yaml").write_text(BAD, "utf-8")
     (tmp_path / "broken.yaml").write_text("rounds: [\n", "utf-8")
+    (tmp_path / "latin1.yaml").write_bytes(
+        "rounds:\n  - {number: 1, venue: Genève}\n".encode("latin-1")
+    )
 
-    bad, broken, missing = parley.many(
+    bad, broken, missing, latin1 = parley.many(
         ("rounds", "load", "rounds.yaml"),
         ("rounds", "load", "broken.yaml"),
         ("rounds", "load", "missing.yaml"),
+        ("rounds", "load", "latin1.yaml"),
         code=1,
     )
 
     assert bad.lines() == [
-        "error: rounds.yaml: rounds[2].commitments[1].precondition.kind: 'soon' is not "
-        "allowed (expected one of: none, exchange_complete, stages_closed, date_reached)",
-        "error: rounds.yaml: rounds[2].commitments[2].ref: 'r 2' is not a commitment ref "
-        "(expected 1-64 letters, digits, '.', '_' or '-', e.g. r2-next-round)",
+        "error: rounds.yaml line 9, key rounds[2].commitments[1].precondition.kind: 'soon' is "
+        "not allowed (expected one of: none, exchange_complete, stages_closed, date_reached)",
+        "error: rounds.yaml line 10, key rounds[2].commitments[2].ref: 'r 2' is not a "
+        "commitment ref (expected 1-64 letters, digits, '.', '_' or '-', e.g. r2-next-round)",
         "rounds.yaml: nothing was loaded (2 problems)",
     ]
-    [line] = broken.lines()
-    assert line.startswith("error: broken.yaml: is not valid YAML at line 2: ")
-    assert missing.lines() == ["error: missing.yaml: cannot be read (No such file or directory)"]
+    line, verdict = broken.lines()
+    assert line.startswith("error: broken.yaml line 2: not valid YAML: ")
+    assert verdict == "broken.yaml: nothing was loaded (1 problem)"
+    assert missing.lines() == [
+        "error: missing.yaml: cannot be read (No such file or directory)",
+        "missing.yaml: nothing was loaded (1 problem)",
+    ]
+    assert latin1.lines()[0] == "error: latin1.yaml: cannot be read (it is not UTF-8 text)"
     assert parley("rounds").lines("stdout") == [
         "no rounds recorded yet: parley rounds load ROUNDS.yaml"
     ]
-    _no_traceback(bad, broken, missing)
+    _no_traceback(bad, broken, missing, latin1)
 
 
 def test_rounds_load_and_list_on_postgres(parley_on_postgres: Parley) -> None:

@@ -1,7 +1,8 @@
 """Rounds and commitments on SQLite and PostgreSQL: what is stored, kept, moved and logged.
 
-The rounds file of the demo goes through the real unit of work; commitments fall due
-with facts passed in, as the tranche service passes them when it closes a tranche.
+The rounds file of the demo, read as ``parley rounds load`` reads it, goes through the
+real unit of work; commitments fall due with facts passed in, as the tranche service
+passes them when it closes a tranche.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import yaml
 from sqlalchemy import Engine, select
 
 import parley
+from parley import bootstrap
 from parley.adapters.orm import EventRow
 from parley.adapters.rounds import SqlRoundRepository
+from parley.adapters.rounds_file import read_rounds
 from parley.adapters.uow import SqlUnitOfWork
 from parley.domain.rounds import (
     Commitment,
@@ -30,10 +33,10 @@ from parley.domain.rounds import (
     Round,
     RoundStatus,
 )
-from parley.errors import NotFound
+from parley.errors import NotFound, RoundsRejected
 from parley.services.log_check import verify_database
 from parley.services.rounds import (
-    RoundsRejected,
+    ListedRounds,
     load_rounds,
     refresh_commitments,
     rounds_status,
@@ -53,6 +56,10 @@ def _demo() -> dict[str, Any]:
     return document
 
 
+def _listed(document: dict[str, Any]) -> ListedRounds:
+    return read_rounds(yaml.safe_dump(document, sort_keys=False), "rounds.yaml")
+
+
 def _facts(closed: int) -> dict[str, ExchangeFacts]:
     return {DEMO: ExchangeFacts(DEMO, 3, closed)}
 
@@ -70,7 +77,7 @@ def _commitments(uow: Uow) -> dict[str, tuple[CommitmentStatus, datetime | None]
 
 
 def test_the_demo_rounds_are_stored_as_loaded_and_logged(uow: Uow, engine: Engine) -> None:
-    load_rounds(uow(), _demo(), actor="mediator", now=NOW)
+    load_rounds(uow(), bootstrap.load_rounds(DEMO_FILE), actor="mediator", now=NOW)
 
     views = rounds_status(uow(), facts=_facts(1), today=NOW.date())
     second = views[1].round
@@ -109,7 +116,7 @@ def test_the_demo_rounds_are_stored_as_loaded_and_logged(uow: Uow, engine: Engin
 def test_round_3_falls_due_in_the_transaction_that_closes_the_last_tranche(
     uow: Uow, engine: Engine
 ) -> None:
-    load_rounds(uow(), _demo(), actor="mediator", now=NOW)
+    load_rounds(uow(), bootstrap.load_rounds(DEMO_FILE), actor="mediator", now=NOW)
     unit = uow()
     with unit:
         moved = refresh_commitments(
@@ -128,7 +135,7 @@ def test_round_3_falls_due_in_the_transaction_that_closes_the_last_tranche(
 
 
 def test_a_refresh_the_caller_does_not_commit_leaves_nothing(uow: Uow, engine: Engine) -> None:
-    load_rounds(uow(), _demo(), actor="mediator", now=NOW)
+    load_rounds(uow(), bootstrap.load_rounds(DEMO_FILE), actor="mediator", now=NOW)
     before = snapshot(engine)
     unit = uow()
     with unit:
@@ -137,19 +144,24 @@ def test_a_refresh_the_caller_does_not_commit_leaves_nothing(uow: Uow, engine: E
 
 
 def test_a_rejected_file_leaves_every_table_as_it_was(uow: Uow, engine: Engine) -> None:
-    load_rounds(uow(), _demo(), actor="mediator", now=NOW)
+    load_rounds(uow(), bootstrap.load_rounds(DEMO_FILE), actor="mediator", now=NOW)
     before = snapshot(engine)
     document = _demo()
     document["rounds"][2]["venue"] = "Elsewhere"  # a good change, next to a bad one
-    document["rounds"][1]["commitments"][1]["precondition"]["kind"] = "soon"
+    document["rounds"][1]["commitments"][1]["status"] = "fulfilled"  # pending cannot
     with pytest.raises(RoundsRejected) as refused:
-        load_rounds(uow(), document, actor="mediator", now=LAST_TRANCHE)
-    assert refused.value.field == "rounds[2].commitments[2].precondition.kind"
+        load_rounds(uow(), _listed(document), actor="mediator", now=LAST_TRANCHE)
+    [problem] = refused.value.problems
+    assert re.match(
+        r"rounds\.yaml line \d+, key rounds\[2\]\.commitments\[2\]\.status: "
+        "commitment r2-next-round cannot move from pending to fulfilled",
+        problem,
+    )
     assert snapshot(engine) == before
 
 
 def test_reloading_keeps_statuses_moves_and_drops_commitments(uow: Uow, engine: Engine) -> None:
-    load_rounds(uow(), _demo(), actor="mediator", now=NOW)
+    load_rounds(uow(), bootstrap.load_rounds(DEMO_FILE), actor="mediator", now=NOW)
     unit = uow()
     with unit:
         refresh_commitments(unit, facts=_facts(3), today=NOW.date(), actor="m", now=LAST_TRANCHE)
@@ -162,7 +174,7 @@ def test_reloading_keeps_statuses_moves_and_drops_commitments(uow: Uow, engine: 
     document["rounds"][2].update(status="held", starts_on=date(2025, 7, 23))
     later = datetime(2025, 7, 24, tzinfo=UTC)
 
-    done = load_rounds(uow(), document, actor="mediator", now=later)
+    done = load_rounds(uow(), _listed(document), actor="mediator", now=later)
 
     assert done.recorded == (2, 3)
     stored = _commitments(uow)
@@ -199,6 +211,6 @@ def test_saving_the_status_of_an_unknown_commitment_is_an_error(uow: Uow) -> Non
 def test_the_example_in_the_guide_loads(uow: Uow) -> None:
     guide = (ROOT / "docs" / "rounds.md").read_text("utf-8")
     [block] = [b for b in re.findall(r"```yaml\n(.*?)```", guide, re.S) if "rounds:" in b]
-    done = load_rounds(uow(), yaml.safe_load(block), actor="mediator", now=NOW)
+    done = load_rounds(uow(), read_rounds(block, "rounds.md"), actor="mediator", now=NOW)
     assert done.rounds == (2, 3)
     assert done.commitments == 2

@@ -1,8 +1,10 @@
 """Loading rounds, letting commitments fall due, and listing them, over in-memory fakes.
 
-The fake repository keeps the SQL repository's promises (``services.rounds``): a round
-replaces the stored round of its number with exactly its commitments; a commitment keeps
-the moment of its status unless the status changes.
+The rounds come as ``parley.adapters.rounds_file`` reads them (``tests/unit/
+test_rounds_file.py`` has every problem of a file on its own); here is what depends on
+what is stored. The fake repository keeps the SQL repository's promises
+(``services.rounds``): a round replaces the stored round of its number with exactly its
+commitments; a commitment keeps the moment of its status unless the status changes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 import yaml
 
 import parley
+from parley.adapters.rounds_file import read_rounds
 from parley.domain.events import CommitmentStatusChanged, RoundRecorded
 from parley.domain.rounds import (
     Commitment,
@@ -28,9 +31,11 @@ from parley.domain.rounds import (
     PreconditionKind,
     Round,
 )
-from parley.errors import NotFound
+from parley.errors import NotFound, RoundsRejected
 from parley.services.rounds import (
-    RoundsRejected,
+    ListedCommitment,
+    ListedRound,
+    ListedRounds,
     StoredCommitment,
     StoredRound,
     exchange_facts,
@@ -132,13 +137,18 @@ def demo_document() -> dict[str, Any]:
     return document
 
 
+def listed(document: Any) -> ListedRounds:
+    """The rounds of ``document`` as the rounds file reader gives them, from rounds.yaml."""
+    return read_rounds(yaml.safe_dump(document, sort_keys=False), "rounds.yaml")
+
+
 def facts(closed: int, planned: int = 3, *, totals_met: bool = True) -> dict[str, ExchangeFacts]:
     return {DEMO: ExchangeFacts(DEMO, planned, closed, totals_met)}
 
 
 def loaded(uow: FakeRoundUnitOfWork | None = None, now: datetime = NOW) -> FakeRoundUnitOfWork:
     uow = uow or FakeRoundUnitOfWork()
-    load_rounds(uow, demo_document(), actor="mediator", now=now)
+    load_rounds(uow, listed(demo_document()), actor="mediator", now=now)
     return uow
 
 
@@ -151,7 +161,7 @@ def statuses(uow: FakeRoundUnitOfWork) -> dict[str, CommitmentStatus]:
 
 def test_the_demo_rounds_load_with_their_delegations_agreements_and_commitments() -> None:
     uow = FakeRoundUnitOfWork()
-    done = load_rounds(uow, demo_document(), actor="mediator", now=NOW)
+    done = load_rounds(uow, listed(demo_document()), actor="mediator", now=NOW)
     assert done.rounds == (1, 2, 3)
     assert done.commitments == 4
     assert done.recorded == (1, 2, 3)
@@ -190,7 +200,7 @@ def test_loading_logs_each_round_without_the_commitments_text() -> None:
 def test_loading_the_same_file_again_changes_nothing_and_logs_nothing() -> None:
     uow = loaded()
     before = len(uow.events)
-    again = load_rounds(uow, demo_document(), actor="mediator", now=LATER)
+    again = load_rounds(uow, listed(demo_document()), actor="mediator", now=LATER)
     assert again.recorded == ()
     assert len(uow.events) == before
     assert uow.rounds.commitments["r2-next-round"].since == NOW
@@ -201,30 +211,16 @@ def test_a_changed_round_is_logged_again_and_replaces_the_stored_one() -> None:
     document = demo_document()
     document["rounds"][2].update(status="held", starts_on=date(2025, 7, 23))
     document["rounds"][1]["commitments"].pop(0)  # r2-first-balance no longer stands
-    done = load_rounds(uow, document, actor="mediator", now=LATER)
+    done = load_rounds(uow, listed(document), actor="mediator", now=LATER)
     assert done.recorded == (2, 3)
     assert uow.rounds.rounds[3].starts_on == date(2025, 7, 23)
     assert "r2-first-balance" not in uow.rounds.commitments
 
 
-def test_a_commitment_without_a_ref_is_named_after_its_round_and_place() -> None:
-    uow = FakeRoundUnitOfWork()
-    document = {"rounds": [{"number": 4, "venue": "V", "commitments": [{"text": "a"}] * 2}]}
-    load_rounds(uow, document, actor="mediator", now=NOW)
-    assert sorted(uow.rounds.commitments) == ["r4-1", "r4-2"]
-
-
-def test_dates_may_be_given_as_text_as_json_has_no_dates() -> None:
-    uow = FakeRoundUnitOfWork()
-    document = {"rounds": [{"number": 1, "venue": "V", "starts_on": "2025-05-16"}]}
-    load_rounds(uow, document, actor="mediator", now=NOW)
-    assert uow.rounds.rounds[1].starts_on == date(2025, 5, 16)
-
-
 def test_a_commitment_keeps_its_status_when_the_file_gives_none() -> None:
     uow = loaded(FakeRoundUnitOfWork(facts(3)))
     assert statuses(uow)["r2-next-round"] is C.DUE
-    load_rounds(uow, demo_document(), actor="mediator", now=LATER)
+    load_rounds(uow, listed(demo_document()), actor="mediator", now=LATER)
     assert statuses(uow)["r2-next-round"] is C.DUE
 
 
@@ -232,7 +228,7 @@ def test_the_file_may_record_that_a_due_commitment_was_fulfilled_and_that_is_log
     uow = loaded(FakeRoundUnitOfWork(facts(3)))
     document = demo_document()
     document["rounds"][1]["commitments"][1]["status"] = "fulfilled"
-    done = load_rounds(uow, document, actor="mediator", now=LATER)
+    done = load_rounds(uow, listed(document), actor="mediator", now=LATER)
     assert statuses(uow)["r2-next-round"] is C.FULFILLED
     assert done.recorded == ()  # the round's record did not change, only a status
     moved = [e for e in uow.events if isinstance(e, CommitmentStatusChanged)][-1]
@@ -245,7 +241,7 @@ def test_a_commitment_may_move_to_another_round_the_file_lists() -> None:
     document = demo_document()
     moved = document["rounds"][1]["commitments"].pop(2)
     document["rounds"][2]["commitments"] = [moved]
-    load_rounds(uow, document, actor="mediator", now=LATER)
+    load_rounds(uow, listed(document), actor="mediator", now=LATER)
     assert uow.rounds.commitments["r2-civilian-lists"].commitment.round_number == 3
 
 
@@ -254,7 +250,9 @@ def test_a_commitment_may_move_to_another_round_the_file_lists() -> None:
 
 def test_a_commitment_whose_precondition_already_holds_falls_due_on_loading() -> None:
     uow = FakeRoundUnitOfWork(facts(3))
-    done = load_rounds(uow, demo_document(), actor="mediator", now=datetime(2025, 9, 1, tzinfo=UTC))
+    done = load_rounds(
+        uow, listed(demo_document()), actor="mediator", now=datetime(2025, 9, 1, tzinfo=UTC)
+    )
     assert sorted(c.ref for c in done.fell_due) == [
         "r2-civilian-lists",
         "r2-first-balance",
@@ -344,11 +342,10 @@ def test_the_listing_counts_the_exchanges_through_the_unit_of_work_by_default() 
 def test_commitments_are_listed_with_numbers_in_their_refs_in_number_order() -> None:
     uow = FakeRoundUnitOfWork()
     items = [{"text": f"promise {n}"} for n in range(1, 12)]
-    load_rounds(
-        uow, {"rounds": [{"number": 1, "venue": "V", "commitments": items}]}, actor="m", now=NOW
-    )
-    listed = rounds_status(uow, facts={}, today=NOW.date())[0].commitments
-    assert [c.commitment.ref for c in listed][8:] == ["r1-9", "r1-10", "r1-11"]
+    document = {"rounds": [{"number": 1, "venue": "V", "commitments": items}]}
+    load_rounds(uow, listed(document), actor="m", now=NOW)
+    views = rounds_status(uow, facts={}, today=NOW.date())[0].commitments
+    assert [c.commitment.ref for c in views][8:] == ["r1-9", "r1-10", "r1-11"]
 
 
 def test_without_an_exchange_in_the_unit_of_work_no_exchange_is_known() -> None:
@@ -357,209 +354,101 @@ def test_without_an_exchange_in_the_unit_of_work_no_exchange_is_known() -> None:
     assert exchange_facts(object()) == {}
 
 
-# --- every bad input: the key path, what is wrong, nothing stored ----------------------
+# --- what does not fit what is stored: the line, the key path, nothing stored ----------
 
 
 def _round(**keys: Any) -> dict[str, Any]:
     return {"number": 1, "venue": "Neutral venue", "agreements": [DEMO], **keys}
 
 
-def _with_commitment(**keys: Any) -> dict[str, Any]:
-    return {"rounds": [_round(commitments=[{"text": "meet again", **keys}])]}
-
-
-def _with_precondition(pre: Any) -> dict[str, Any]:
-    return _with_commitment(precondition=pre)
-
-
-KINDS = "none, exchange_complete, stages_closed, date_reached"
-BAD = [
-    (None, "the document: is not a mapping (expected the keys rounds)"),
-    ({"rounds": []}, "rounds: is empty (expected at least one round)"),
-    ({"rounds": "round 1"}, "rounds: is not a list (expected '- ' items or [a, b])"),
-    (
-        {"round": []},
-        "round: unknown key (expected one of: rounds)\n"
-        "the document: lacks the key rounds (required)",
-    ),
-    ({"rounds": [{"venue": "V"}]}, "rounds[1]: lacks the key number (required)"),
-    (
-        {"rounds": [_round(number=0)]},
-        "rounds[1].number: 0 is not a whole number (expected 1 or more)",
-    ),
-    (
-        {"rounds": [_round(number=True)]},
-        "rounds[1].number: True is not a whole number (expected 1 or more)",
-    ),
-    (
-        {"rounds": [_round(), _round(venue="Elsewhere")]},
-        "rounds[2].number: 1 is also the number of rounds[1] (expected each round once)",
-    ),
-    ({"rounds": [_round(venue=" ")]}, "rounds[1].venue: ' ' is not a text of 1 to 200 characters"),
-    (
-        {"rounds": [_round(starts_on="16.05.2025")]},
-        "rounds[1].starts_on: '16.05.2025' is not a date (expected YYYY-MM-DD)",
-    ),
-    (
-        {"rounds": [_round(starts_on=datetime(2025, 5, 16, 9, 0))]},
-        "rounds[1].starts_on: datetime.datetime(2025, 5, 16, 9, 0) is not a date "
-        "(expected YYYY-MM-DD)",
-    ),
-    (
-        {"rounds": [_round(status="postponed")]},
-        "rounds[1].status: 'postponed' is not allowed "
-        "(expected one of: planned, held, concluded, cancelled)",
-    ),
-    (
-        {"rounds": [_round(place="Geneva")]},
-        "rounds[1].place: unknown key (expected one of: number, venue, starts_on, status, "
-        "mediator, delegations, agreements, commitments)",
-    ),
-    (
-        {"rounds": [_round(delegations=["UA", "RU"])]},
-        "rounds[1].delegations: is not a mapping (expected party code: delegation, e.g. UA: ...)",
-    ),
-    (
-        {"rounds": [_round(delegations={"ua": "x"})]},
-        "rounds[1].delegations.ua: 'ua' is not a party code (expected 2-8 capital letters "
-        "or digits)",
-    ),
-    (
-        {"rounds": [_round(delegations={False: "x"})]},
-        "rounds[1].delegations.False: False is not a party code (expected text: quote it, "
-        "e.g. 'NO')",
-    ),
-    (
-        {"rounds": [_round(agreements=[DEMO, DEMO])]},
-        "rounds[1].agreements: '1,000 for 1,000 (demo)' is named twice",
-    ),
-    (
-        {"rounds": [_round(agreements=DEMO)]},
-        "rounds[1].agreements: is not a list (expected '- ' items or [a, b])",
-    ),
-    (
-        {"rounds": [_round(commitments=[{"ref": "x"}])]},
-        "rounds[1].commitments[1]: lacks the key text (required)",
-    ),
-    (
-        _with_commitment(ref="r 1"),
-        "rounds[1].commitments[1].ref: 'r 1' is not a commitment ref (expected 1-64 letters, "
-        "digits, '.', '_' or '-', e.g. r2-next-round)",
-    ),
-    (
-        _with_commitment(status="kept"),
-        "rounds[1].commitments[1].status: 'kept' is not allowed (expected one of: pending, "
-        "due, fulfilled, broken, withdrawn)",
-    ),
-    (
-        _with_precondition({"kind": "soon"}),
-        f"rounds[1].commitments[1].precondition.kind: 'soon' is not allowed "
-        f"(expected one of: {KINDS})",
-    ),
-    (
-        _with_precondition("exchange_complete"),
-        "rounds[1].commitments[1].precondition: lacks the key agreement "
-        "(required by exchange_complete)",
-    ),
-    (
-        _with_precondition({"kind": "exchange_complete", "agreement": "2 June"}),
-        "rounds[1].commitments[1].precondition.agreement: '2 June' is no round's agreement "
-        "('1,000 for 1,000 (demo)')",
-    ),
-    (
-        _with_precondition({"kind": "exchange_complete", "agreement": DEMO, "stages": 2}),
-        "rounds[1].commitments[1].precondition.stages: does not apply to exchange_complete "
-        "(remove it)",
-    ),
-    (
-        _with_precondition({"kind": "stages_closed", "agreement": DEMO, "stages": 0}),
-        "rounds[1].commitments[1].precondition.stages: 0 is not a whole number "
-        "(expected 1 or more)",
-    ),
-    (
-        _with_precondition({"kind": "date_reached", "date": "soon"}),
-        "rounds[1].commitments[1].precondition.date: 'soon' is not a date (expected YYYY-MM-DD)",
-    ),
-    (
-        _with_precondition({"kind": "date_reached", True: date(2025, 9, 1)}),
-        "rounds[1].commitments[1].precondition.True: True is what YAML makes of a bare on, "
-        "off, yes or no (expected one of: kind, agreement, stages, date)\n"
-        "rounds[1].commitments[1].precondition: lacks the key date (required by date_reached)",
-    ),
-    (
-        {
-            "rounds": [
-                _round(commitments=[{"ref": "a", "text": "x"}]),
-                _round(number=2, agreements=[], commitments=[{"ref": "a", "text": "y"}]),
-            ]
-        },
-        "rounds[2].commitments[1].ref: 'a' is also the ref of rounds[1].commitments[1] "
-        "(expected once)",
-    ),
-]
-
-
-@pytest.mark.parametrize(("document", "line"), BAD, ids=[line.split(":")[0] for _, line in BAD])
-def test_a_bad_document_is_refused_naming_the_key_and_what_is_wrong(
-    document: Any, line: str
-) -> None:
-    uow = FakeRoundUnitOfWork()
-    with pytest.raises(RoundsRejected) as refused:
-        load_rounds(uow, document, actor="mediator", now=NOW)
-    lines = line.split("\n")
-    assert refused.value.problems == lines
-    more = f" (and {len(lines) - 1} more problem)" if len(lines) > 1 else ""
-    assert str(refused.value) == lines[0] + more
-    assert uow.rounds.rounds == {}
-    assert uow.rounds.commitments == {}
-    assert uow.events == []
-
-
-def test_every_problem_is_listed_round_by_round_and_nothing_is_stored() -> None:
-    uow = loaded()
-    document = demo_document()
-    document["rounds"][0]["venue"] = ""
-    document["rounds"][1]["commitments"][0]["precondition"]["kind"] = "soon"
-    document["rounds"][2]["status"] = "later"
-    before = copy.deepcopy(uow.rounds)
+def refused_by(uow: FakeRoundUnitOfWork, document: Any) -> list[str]:
+    """The problems loading ``document`` into ``uow`` meets; it must store and log nothing."""
+    rounds, commitments = copy.deepcopy(uow.rounds.rounds), copy.deepcopy(uow.rounds.commitments)
     events = len(uow.events)
     with pytest.raises(RoundsRejected) as refused:
-        load_rounds(uow, document, actor="mediator", now=LATER)
-    assert [p.split(":")[0] for p in refused.value.problems] == [
-        "rounds[1].venue",
-        "rounds[2].commitments[1].precondition.kind",
-        "rounds[3].status",
-    ]
-    assert str(refused.value).endswith("(and 2 more problems)")
-    assert refused.value.field == "rounds[1].venue"
-    assert uow.rounds.rounds == before.rounds
-    assert uow.rounds.commitments == before.commitments
+        load_rounds(uow, listed(document), actor="mediator", now=LATER)
+    assert refused.value.source == "rounds.yaml"
+    assert (uow.rounds.rounds, uow.rounds.commitments) == (rounds, commitments)
     assert len(uow.events) == events
+    return refused.value.problems
 
 
 def test_a_ref_of_a_round_the_file_leaves_out_is_refused() -> None:
-    uow = loaded()
     document = {"rounds": [_round(number=5, commitments=[{"ref": "r1-lists", "text": "x"}])]}
-    with pytest.raises(RoundsRejected) as refused:
-        load_rounds(uow, document, actor="mediator", now=LATER)
-    assert refused.value.problems == [
-        "rounds[1].commitments[1].ref: 'r1-lists' is a commitment of round 1, which this "
-        "document does not list (expected a ref of its own)"
+    assert refused_by(loaded(), document) == [
+        "rounds.yaml line 7, key rounds[1].commitments[1].ref: 'r1-lists' is a commitment of "
+        "round 1, which this document does not list (expected a ref of its own)"
     ]
 
 
 def test_a_stored_commitment_cannot_skip_a_step_of_its_state_machine() -> None:
     uow = loaded()
-    document = demo_document()
-    document["rounds"][1]["commitments"][1]["status"] = "fulfilled"
+    text = DEMO_FILE.read_text("utf-8").replace(
+        "- ref: r2-next-round\n", "- ref: r2-next-round\n        status: fulfilled\n"
+    )
     with pytest.raises(RoundsRejected) as refused:
-        load_rounds(uow, document, actor="mediator", now=LATER)
+        load_rounds(uow, read_rounds(text, "demo-rounds.yaml"), actor="mediator", now=LATER)
     (problem,) = refused.value.problems
     assert problem.startswith(
-        "rounds[2].commitments[2].status: commitment r2-next-round cannot move from pending "
-        "to fulfilled"
+        "demo-rounds.yaml line 39, key rounds[2].commitments[2].status: commitment "
+        "r2-next-round cannot move from pending to fulfilled"
     )
     assert statuses(uow)["r2-next-round"] is C.PENDING
+
+
+def test_a_precondition_must_wait_on_an_agreement_a_round_lists() -> None:
+    pre = {"kind": "exchange_complete", "agreement": "2 June"}
+    document = {"rounds": [_round(commitments=[{"text": "meet again", "precondition": pre}])]}
+    assert refused_by(FakeRoundUnitOfWork(), document) == [
+        "rounds.yaml line 10, key rounds[1].commitments[1].precondition.agreement: '2 June' is "
+        "no round's agreement ('1,000 for 1,000 (demo)')"
+    ]
+
+
+def test_a_round_listed_again_without_its_agreement_no_longer_names_it() -> None:
+    pre = {"kind": "exchange_complete", "agreement": DEMO}
+    document = {
+        "rounds": [
+            _round(number=2, agreements=[], commitments=[{"text": "t", "precondition": pre}])
+        ]
+    }
+    [problem] = refused_by(loaded(), document)
+    assert problem.endswith(
+        "key rounds[1].commitments[1].precondition.agreement: '1,000 for 1,000 (demo)' is "
+        "no round's agreement (none: list it under a round)"
+    )
+
+
+def test_every_problem_with_what_is_stored_is_listed_in_the_order_of_the_file() -> None:
+    pre = {"kind": "date_reached", "date": date(2025, 9, 1)}
+    document = {
+        "rounds": [
+            _round(
+                number=2, commitments=[{"ref": "r2-next-round", "text": "t", "status": "broken"}]
+            ),
+            _round(number=4, commitments=[{"ref": "r1-lists", "text": "t", "precondition": pre}]),
+        ]
+    }
+    assert [p.split(":")[0] for p in refused_by(loaded(), document)] == [
+        "rounds.yaml line 9, key rounds[1].commitments[1].status",
+        "rounds.yaml line 15, key rounds[2].commitments[1].ref",
+    ]
+
+
+def test_rounds_made_in_code_are_refused_by_their_key_paths() -> None:
+    pre = Precondition(PreconditionKind.STAGES_CLOSED, agreement_ref="2 June", stages=1)
+    at = ("rounds", 1, "commitments", 1)
+    made = ListedRounds(
+        "code",
+        (ListedRound(Round(1, "V"), (ListedCommitment(Commitment("a", 1, "t", pre), at=at),)),),
+    )
+    with pytest.raises(RoundsRejected) as refused:
+        load_rounds(FakeRoundUnitOfWork(), made, actor="mediator", now=NOW)
+    assert refused.value.problems == [
+        "rounds[1].commitments[1].precondition.agreement: '2 June' is no round's agreement "
+        "(none: list it under a round)"
+    ]
+    assert str(refused.value) == refused.value.problems[0]
 
 
 def test_an_agreement_of_a_stored_round_may_be_waited_on_by_a_later_file() -> None:
@@ -568,7 +457,7 @@ def test_an_agreement_of_a_stored_round_may_be_waited_on_by_a_later_file() -> No
     document = {
         "rounds": [{"number": 3, "venue": "V", "commitments": [{"text": "t", "precondition": pre}]}]
     }
-    load_rounds(uow, document, actor="mediator", now=LATER)
+    load_rounds(uow, listed(document), actor="mediator", now=LATER)
     assert uow.rounds.commitments["r3-1"].commitment.precondition.stages == 2
 
 

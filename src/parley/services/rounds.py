@@ -1,10 +1,11 @@
-"""Negotiation rounds: the rounds file, commitments that fall due, and their listing.
+"""Negotiation rounds: loading the rounds file, commitments that fall due, their listing.
 
 The mediator writes the rounds in a file (``docs/rounds.md``): where and when each met,
 who came, the agreements it produced, and what it committed to, each commitment with
-the precondition it waits on. ``load_rounds`` checks the whole document, says every
-problem by its key path (``rounds[2].commitments[1].precondition.kind``; list positions
-count from 1) and stores nothing unless all of it holds.
+the precondition it waits on. ``parley.adapters.rounds_file`` reads and checks the file
+on its own (every problem by line and key path); ``load_rounds`` checks what depends on
+what is stored, says every problem the same way, and stores nothing unless all of it
+holds.
 
 A commitment falls due by itself: ``refresh_commitments`` moves every pending one whose
 precondition now holds, and the service that closes a tranche calls it in the same unit
@@ -13,30 +14,25 @@ of work, so "round 3 follows the exchange" is met on the day the last tranche cl
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
 from parley.domain.events import CommitmentStatusChanged, RoundRecorded
-from parley.domain.parties import Party
 from parley.domain.rounds import (
     Commitment,
     CommitmentStatus,
     ExchangeFacts,
     Facts,
     Precondition,
-    PreconditionKind,
     Round,
-    RoundStatus,
     change_commitment_status,
     precondition_met,
     precondition_progress,
 )
-from parley.errors import InvalidValue, TransitionNotAllowed
+from parley.errors import RoundsRejected, TransitionNotAllowed
 from parley.services.ports import (
     RoundRepository,
     RoundUnitOfWork,
@@ -46,11 +42,14 @@ from parley.services.ports import (
 
 __all__ = [
     "CommitmentView",
+    "KeyPath",
+    "ListedCommitment",
+    "ListedRound",
+    "ListedRounds",
     "LoadedRounds",
     "RoundRepository",
     "RoundUnitOfWork",
     "RoundView",
-    "RoundsRejected",
     "StoredCommitment",
     "StoredRound",
     "exchange_facts",
@@ -60,8 +59,6 @@ __all__ = [
     "update_commitments",
 ]
 
-E = TypeVar("E", bound=StrEnum)
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 KeyPath = tuple[str | int, ...]
 
 
@@ -84,326 +81,123 @@ def exchange_facts(uow: object) -> dict[str, ExchangeFacts]:
     return dict(exchange.facts())
 
 
-# --- reading the rounds document ------------------------------------------------------
+# --- the rounds as a file lists them ----------------------------------------------
 
 
-class RoundsRejected(InvalidValue):
-    """A rounds document had problems; nothing of it was stored.
-
-    Attributes:
-        problems: every problem, one line each: ``KEY: what is wrong (what was expected)``.
-    """
-
-    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
-        where, what = problems[0]
-        more = len(problems) - 1
-        suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
-        super().__init__(where, what + suffix)
-        self.problems = [f"{key}: {message}" for key, message in problems]
-
-
-def _key(path: KeyPath) -> str:
+def _at_key(path: KeyPath, message: str) -> str:
+    """A problem at ``path`` as ``rounds[2].commitments[1].status: message``."""
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text or "the document"
+    return f"{text or 'the rounds'}: {message}"
 
 
-def _indexed(path: KeyPath) -> bool:
-    return len(path) > 1 and isinstance(path[1], int)
+@dataclass(frozen=True, slots=True)
+class ListedCommitment:
+    """A commitment as a rounds file lists it.
+
+    Attributes:
+        commitment: the commitment, its status as the file gives it, else pending.
+        status_given: whether the file gives its status; if not, a stored commitment
+            keeps its own.
+        at: its key path in the file, ``("rounds", 2, "commitments", 1)``, where a
+            problem with it is reported.
+    """
+
+    commitment: Commitment
+    status_given: bool = False
+    at: KeyPath = ()
 
 
-class _Reader:
-    """Checks plain values (from YAML or JSON), collecting each problem with its key path."""
+@dataclass(frozen=True, slots=True)
+class ListedRound:
+    """A round as a rounds file lists it, with its commitments."""
 
-    def __init__(self) -> None:
-        self.problems: list[tuple[KeyPath, str]] = []
+    round: Round
+    commitments: tuple[ListedCommitment, ...] = ()
 
-    def fail(self, path: KeyPath, message: str) -> None:
-        self.problems.append((path, message))
 
-    def ordered(self) -> list[tuple[str, str]]:
-        """The problems round by round (as the document runs), each as (key, message)."""
-        by_round = sorted(self.problems, key=lambda p: p[0][1] if _indexed(p[0]) else 0)
-        return [(_key(path), message) for path, message in by_round]
+@dataclass(frozen=True, slots=True)
+class ListedRounds:
+    """The rounds a file lists, each checked on its own (``parley.adapters.rounds_file``):
+    each round number once, each commitment ref once. What depends on what is stored
+    (a commitment's move of status, the agreement a precondition waits on) ``load_rounds``
+    checks.
 
-    def mapping(
-        self, value: Any, path: KeyPath, required: tuple[str, ...], optional: tuple[str, ...]
-    ) -> dict[str, Any] | None:
-        known = required + optional
-        if not isinstance(value, dict):
-            self.fail(path, f"is not a mapping (expected the keys {', '.join(known)})")
-            return None
-        for key in value:
-            if isinstance(key, bool):
-                what = f"{key} is what YAML makes of a bare on, off, yes or no"
-                self.fail((*path, str(key)), f"{what} (expected one of: {', '.join(known)})")
-            elif key not in known:
-                self.fail((*path, str(key)), f"unknown key (expected one of: {', '.join(known)})")
-        for key in required:
-            if key not in value:
-                self.fail(path, f"lacks the key {key} (required)")
-        return value
+    Attributes:
+        source: the file's name, as messages give it.
+        rounds: the rounds, in the file's order.
+        locate: a problem at a key path as a person reads it, e.g.
+            ``rounds.yaml line 14, key rounds[2].commitments[1].status: ...``.
+    """
 
-    def listed(self, value: Any, path: KeyPath) -> list[tuple[KeyPath, Any]] | None:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(path, "is not a list (expected '- ' items or [a, b])")
-            return None
-        return [((*path, n), item) for n, item in enumerate(value, start=1)]
+    source: str
+    rounds: tuple[ListedRound, ...]
+    locate: Callable[[KeyPath, str], str] = _at_key
 
-    def text(self, value: Any, path: KeyPath, limit: int = 200) -> str | None:
-        if not isinstance(value, str) or not value.strip() or len(value) > limit:
-            self.fail(path, f"{value!r} is not a text of 1 to {limit} characters")
-            return None
-        return value
 
-    def whole(self, value: Any, path: KeyPath, minimum: int) -> int | None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fail(path, f"{value!r} is not a whole number (expected {minimum} or more)")
-            return None
-        return value
-
-    def day(self, value: Any, path: KeyPath) -> date | None:
-        if isinstance(value, str) and _DAY.match(value):  # JSON has no dates, YAML quoted
-            with contextlib.suppress(ValueError):
-                value = date.fromisoformat(value)
-        if isinstance(value, date) and not isinstance(value, datetime):
-            return value
-        self.fail(path, f"{value!r} is not a date (expected YYYY-MM-DD)")
+def _agreement_problem(pre: Precondition, known: set[str]) -> str | None:
+    """Why ``pre`` waits on no round's agreement, or None when it is one (or waits on none)."""
+    if pre.agreement_ref is None or pre.agreement_ref in known:
         return None
-
-    def choice(self, value: Any, path: KeyPath, enum: type[E]) -> E | None:
-        try:
-            return enum(value)
-        except ValueError:
-            options = ", ".join(m.value for m in enum)
-            self.fail(path, f"{value!r} is not allowed (expected one of: {options})")
-            return None
-
-    def rule(self, path: KeyPath, keys: Mapping[str, Any], error: InvalidValue) -> None:
-        """Report a domain rule's refusal at the key it names, if the document has it."""
-        self.fail((*path, error.field) if error.field in keys else path, error.message)
-
-
-_ROUND_KEYS = ("starts_on", "status", "mediator", "delegations", "agreements", "commitments")
-_NEEDS: dict[PreconditionKind, tuple[str, ...]] = {
-    PreconditionKind.NONE: (),
-    PreconditionKind.EXCHANGE_COMPLETE: ("agreement",),
-    PreconditionKind.STAGES_CLOSED: ("agreement", "stages"),
-    PreconditionKind.DATE_REACHED: ("date",),
-}
-
-
-def _delegations(r: _Reader, value: Any, path: KeyPath) -> tuple[tuple[str, str], ...] | None:
-    if value is None:
-        return ()
-    if not isinstance(value, dict):
-        r.fail(path, "is not a mapping (expected party code: delegation, e.g. UA: ...)")
-        return None
-    start = len(r.problems)
-    pairs = []
-    for code, text in value.items():
-        where = (*path, str(code))
-        if not isinstance(code, str):  # YAML reads NO as false, 12 as a number
-            r.fail(where, f"{code!r} is not a party code (expected text: quote it, e.g. 'NO')")
-        else:
-            try:
-                Party(code, code)
-            except InvalidValue as e:
-                r.fail(where, e.message)
-        pairs.append((str(code), r.text(text, where, 500)))
-    return tuple((c, str(t)) for c, t in pairs) if len(r.problems) == start else None
-
-
-def _round(r: _Reader, value: Any, path: KeyPath) -> tuple[int | None, Round | None, list[Any]]:
-    """The round at ``path``: its number and the round (each None if it has a problem),
-    and its commitments' raw items, read even when the round itself has a problem."""
-    raw = r.mapping(value, path, ("number", "venue"), _ROUND_KEYS)
-    if raw is None:
-        return None, None, []
-    start = len(r.problems)
-    number = r.whole(raw.get("number"), (*path, "number"), 1) if "number" in raw else None
-    venue = r.text(raw.get("venue"), (*path, "venue")) if "venue" in raw else None
-    on = raw.get("starts_on")
-    starts_on = None if on is None else r.day(on, (*path, "starts_on"))
-    status = r.choice(raw.get("status", "planned"), (*path, "status"), RoundStatus)
-    mediator = raw.get("mediator")
-    if mediator is not None:
-        mediator = r.text(mediator, (*path, "mediator"))
-    delegations = _delegations(r, raw.get("delegations"), (*path, "delegations"))
-    agreements = [
-        r.text(v, p) for p, v in r.listed(raw.get("agreements"), (*path, "agreements")) or []
-    ]
-    commitments = r.listed(raw.get("commitments"), (*path, "commitments")) or []
-    if len(r.problems) > start or number is None or venue is None:
-        return number, None, commitments
-    try:
-        rnd = Round(
-            number,
-            venue,
-            starts_on,
-            status or RoundStatus.PLANNED,
-            mediator,
-            delegations or (),
-            tuple(a for a in agreements if a is not None),
-        )
-    except InvalidValue as e:
-        r.rule(path, raw, e)
-        return number, None, commitments
-    return number, rnd, commitments
-
-
-def _precondition(r: _Reader, value: Any, path: KeyPath, known: set[str]) -> Precondition | None:
-    if value is None or value == "none":
-        return Precondition()
-    raw = r.mapping(
-        {"kind": value} if isinstance(value, str) else value,
-        path,
-        ("kind",),
-        ("agreement", "stages", "date"),
-    )
-    if raw is None or "kind" not in raw:
-        return None
-    kind = r.choice(raw["kind"], (*path, "kind"), PreconditionKind)
-    if kind is None:
-        return None
-    needs = _NEEDS[kind]
-    start = len(r.problems)
-    for key in ("agreement", "stages", "date"):
-        if key in raw and key not in needs:
-            r.fail((*path, key), f"does not apply to {kind.value} (remove it)")
-        elif key not in raw and key in needs:
-            r.fail(path, f"lacks the key {key} (required by {kind.value})")
-    agreement = stages = on = None
-    if "agreement" in needs and "agreement" in raw:
-        agreement = r.text(raw["agreement"], (*path, "agreement"))
-        if agreement is not None and agreement not in known:
-            names = ", ".join(repr(n) for n in sorted(known)) or "none: list it under a round"
-            r.fail((*path, "agreement"), f"{agreement!r} is no round's agreement ({names})")
-    if "stages" in needs and "stages" in raw:
-        stages = r.whole(raw["stages"], (*path, "stages"), 1)
-    if "date" in needs and "date" in raw:
-        on = r.day(raw["date"], (*path, "date"))
-    if len(r.problems) > start:
-        return None
-    try:
-        return Precondition(kind, agreement, stages, on)
-    except InvalidValue as e:  # pragma: no cover - every rule is checked above
-        r.fail(path, e.message)
-        return None
-
-
-def _commitment(
-    r: _Reader, value: Any, path: KeyPath, number: int | None, known: set[str]
-) -> Commitment | None:
-    """The commitment at ``path``, its status as the document gives it or None (unsaid)."""
-    raw = r.mapping(value, path, ("text",), ("ref", "precondition", "status"))
-    if raw is None:
-        return None
-    start = len(r.problems)
-    ref = r.text(raw["ref"], (*path, "ref"), 64) if "ref" in raw else f"r{number}-{path[-1]}"
-    text = r.text(raw.get("text"), (*path, "text"), 2000) if "text" in raw else None
-    pre = _precondition(r, raw.get("precondition"), (*path, "precondition"), known)
-    status = None
-    if "status" in raw:
-        status = r.choice(raw["status"], (*path, "status"), CommitmentStatus)
-    if len(r.problems) > start or None in (number, ref, text, pre):
-        return None
-    try:
-        commitment = Commitment(str(ref), number or 0, str(text), pre or Precondition())
-    except InvalidValue as e:
-        r.rule(path, raw, e)
-        return None
-    return commitment if status is None else replace(commitment, status=status)
+    names = ", ".join(repr(n) for n in sorted(known)) or "none: list it under a round"
+    return f"{pre.agreement_ref!r} is no round's agreement ({names})"
 
 
 def _settle(
-    r: _Reader,
-    listed: list[tuple[KeyPath, Commitment, bool]],
-    stored: Sequence[StoredRound],
-    numbers: set[int],
-    *,
-    today: date,
-    facts: Facts,
-) -> list[Commitment]:
-    """Each listed commitment (path, commitment, whether its status was given) with its
-    status settled: as the document gives it, else as stored, else pending. A stored
-    commitment's change of status must be a move its state machine allows."""
+    listed: ListedRounds, stored: Sequence[StoredRound], *, today: date, facts: Facts
+) -> list[tuple[Round, list[Commitment]]]:
+    """The listed rounds, each commitment's status settled: as the file gives it, else as
+    stored, else pending. A stored commitment's change of status must be a move its state
+    machine allows; a stored ref stays with the rounds the file lists; a precondition
+    waits on an agreement of a listed round or of a stored one the file leaves as it is.
+
+    Raises:
+        RoundsRejected: any of that does not hold; every problem is listed.
+    """
+    numbers = {item.round.number for item in listed.rounds}
+    known = {a for item in listed.rounds for a in item.round.agreements}
+    known |= {a for s in stored if s.round.number not in numbers for a in s.round.agreements}
     before = {c.commitment.ref: c.commitment for s in stored for c in s.commitments}
-    first: dict[str, KeyPath] = {}
-    out: list[Commitment] = []
-    for path, c, given in listed:
-        old = before.get(c.ref)
-        if c.ref in first:
-            r.fail(
-                (*path, "ref"), f"{c.ref!r} is also the ref of {_key(first[c.ref])} (expected once)"
-            )
-        first.setdefault(c.ref, path)
-        if old is not None and old.round_number not in numbers:
-            r.fail(
-                (*path, "ref"),
-                f"{c.ref!r} is a commitment of round {old.round_number}, which this "
-                "document does not list (expected a ref of its own)",
-            )
-        if old is not None and not given:
-            c = replace(c, status=old.status)
-        elif old is not None and c.status is not old.status:
-            try:
-                change_commitment_status(
-                    replace(c, status=old.status), c.status, today=today, facts=facts
-                )
-            except TransitionNotAllowed as e:
-                r.fail((*path, "status"), str(e))
-        out.append(c)
+    problems: list[str] = []
+    out: list[tuple[Round, list[Commitment]]] = []
+    for item in listed.rounds:
+        settled: list[Commitment] = []
+        for entry in item.commitments:
+            c, old = entry.commitment, before.get(entry.commitment.ref)
+            found: list[tuple[KeyPath, str | None]] = [
+                (("precondition", "agreement"), _agreement_problem(c.precondition, known))
+            ]
+            if old is not None and old.round_number not in numbers:
+                found.append((("ref",), _elsewhere(c, old)))
+            if old is not None and not entry.status_given:
+                c = replace(c, status=old.status)
+            elif old is not None and c.status is not old.status:
+                found.append((("status",), _refused_move(c, old.status, today=today, facts=facts)))
+            problems += [listed.locate((*entry.at, *key), why) for key, why in found if why]
+            settled.append(c)
+        out.append((item.round, settled))
+    if problems:
+        raise RoundsRejected(listed.source, problems)
     return out
 
 
-def _read(
-    document: Any, stored: Sequence[StoredRound], *, today: date, facts: Facts
-) -> list[tuple[Round, list[Commitment]]]:
-    """The rounds of ``document``, each with its commitments, settled against ``stored``.
+def _elsewhere(c: Commitment, old: Commitment) -> str:
+    return (
+        f"{c.ref!r} is a commitment of round {old.round_number}, which this document "
+        "does not list (expected a ref of its own)"
+    )
 
-    Raises:
-        RoundsRejected: anything is missing, unknown, malformed or breaks a rule.
-    """
-    r = _Reader()
-    top = r.mapping(document, (), ("rounds",), ())
-    items = r.listed(top.get("rounds"), ("rounds",)) if top and "rounds" in top else None
-    if items == []:
-        r.fail(("rounds",), "is empty (expected at least one round)")
-    rounds = [(path, *_round(r, value, path)) for path, value in items or []]
-    numbers: dict[int, KeyPath] = {}
-    for path, number, _, _ in rounds:
-        if number is not None and number in numbers:
-            again = f"{number} is also the number of {_key(numbers[number])}"
-            r.fail((*path, "number"), f"{again} (expected each round once)")
-        elif number is not None:
-            numbers[number] = path
-    # As written, so that a round with another problem does not hide its agreements.
-    known = {
-        a
-        for _, value in items or []
-        if isinstance(value, dict) and isinstance(value.get("agreements"), list)
-        for a in value["agreements"]
-        if isinstance(a, str)
-    }
-    known |= {a for s in stored if s.round.number not in numbers for a in s.round.agreements}
-    listed = []
-    for _, number, _, commitments in rounds:
-        for path, value in commitments:
-            c = _commitment(r, value, path, number, known)
-            if c is not None:
-                listed.append((path, c, isinstance(value, dict) and "status" in value))
-    settled = _settle(r, listed, stored, set(numbers), today=today, facts=facts)
-    if r.problems:
-        raise RoundsRejected(r.ordered())
-    return [
-        (rnd, [c for c in settled if c.round_number == rnd.number])
-        for _, _, rnd, _ in rounds
-        if rnd is not None
-    ]
+
+def _refused_move(
+    c: Commitment, before: CommitmentStatus, *, today: date, facts: Facts
+) -> str | None:
+    """Why a stored commitment may not move from ``before`` to ``c.status``, or None."""
+    try:
+        change_commitment_status(replace(c, status=before), c.status, today=today, facts=facts)
+    except TransitionNotAllowed as e:
+        return str(e)
+    return None
 
 
 # --- the use cases -------------------------------------------------------------------
@@ -427,24 +221,25 @@ class LoadedRounds:
 
 
 def load_rounds(
-    uow: RoundUnitOfWork, document: Mapping[str, Any], *, actor: str, now: datetime
+    uow: RoundUnitOfWork, listed: ListedRounds, *, actor: str, now: datetime
 ) -> LoadedRounds:
-    """Store the rounds ``document`` lists, each replacing the stored round of its number.
+    """Store the rounds a file lists, each replacing the stored round of its number.
 
-    A commitment keeps its stored status unless the document gives one, which must then
+    A commitment keeps its stored status unless the file gives one, which must then
     be a move its state machine allows. Each new or changed round is logged
     (``RoundRecorded``), each change of a commitment's status too
     (``CommitmentStatusChanged``); then pending commitments whose precondition holds fall
     due (``refresh_commitments``), today being ``now``'s date.
 
     Raises:
-        RoundsRejected: the document has problems, every one listed by its key path;
-            nothing is stored.
+        RoundsRejected: the rounds do not fit what is stored (a move of status the state
+            machine refuses, a stored ref under a round the file leaves out, a precondition
+            on no round's agreement); every problem is listed, and nothing is stored.
     """
     with uow:
         stored = uow.rounds.all()
         facts = exchange_facts(uow)
-        rounds = _read(document, stored, today=now.date(), facts=facts)
+        rounds = _settle(listed, stored, today=now.date(), facts=facts)
         before = {s.round.number: s for s in stored}
         statuses = {c.commitment.ref: c.commitment.status for s in stored for c in s.commitments}
         recorded: list[int] = []

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-import yaml
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -20,10 +19,9 @@ from parley import bootstrap
 from parley.domain.rounds import Commitment, CommitmentStatus, Round
 from parley.entrypoints.cli.context import settings
 from parley.entrypoints.cli.output import counted, err, out
-from parley.errors import InvalidValue
+from parley.errors import RoundsRejected
 from parley.services.rounds import (
     CommitmentView,
-    RoundsRejected,
     load_rounds,
     rounds_status,
     update_commitments,
@@ -85,27 +83,6 @@ def _commitments(views: tuple[CommitmentView, ...]) -> RichTable:
     return table
 
 
-def _document(path: Path) -> Any:
-    """The YAML of ``path`` as plain values (``yaml.safe_load``: no objects, no tags).
-
-    Raises:
-        InvalidValue: the file cannot be read, is not UTF-8, or is not YAML.
-    """
-    try:
-        text = path.read_text("utf-8")
-    except OSError as e:
-        raise InvalidValue(str(path), f"cannot be read ({e.strerror})") from e
-    except UnicodeDecodeError as e:
-        raise InvalidValue(str(path), "is not UTF-8 text") from e
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        reason = getattr(e, "problem", None) or "cannot be read"
-        raise InvalidValue(str(path), f"is not valid YAML{where}: {reason}") from e
-
-
 def _fell_due(commitments: tuple[Commitment, ...] | list[Commitment]) -> None:
     for c in commitments:
         _say(f"commitment {c.ref} of round {c.round_number} is now due")
@@ -117,16 +94,16 @@ def load(
 ) -> None:
     """Record the rounds a file lists, each replacing the round of its number; all or none."""
     config = settings()
-    document = _document(path)
     now = datetime.now(UTC)
-    uow = bootstrap.unit_of_work(bootstrap.connect(config))
     try:
-        loaded = load_rounds(uow, document, actor=config.actor, now=now)
+        listed = bootstrap.load_rounds(path)
+        uow = bootstrap.unit_of_work(bootstrap.connect(config))
+        loaded = load_rounds(uow, listed, actor=config.actor, now=now)
     except RoundsRejected as e:
         for line in e.problems:
-            err.print(f"error: {path.name}: {line}", markup=False, soft_wrap=True)
+            err.print(f"error: {line}", markup=False, soft_wrap=True)
         problems = counted(len(e.problems), "problems")
-        err.print(f"{path.name}: nothing was loaded ({problems})", markup=False, soft_wrap=True)
+        err.print(f"{e.source}: nothing was loaded ({problems})", markup=False, soft_wrap=True)
         raise typer.Exit(1) from e
     rounds = counted(len(loaded.rounds), "rounds")
     commitments = counted(loaded.commitments, "commitments")
