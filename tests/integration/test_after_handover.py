@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import Engine
 
 from parley.adapters.uow import SqlUnitOfWork
 from parley.domain.rounds import Commitment, CommitmentStatus, Precondition, PreconditionKind, Round
@@ -82,3 +83,18 @@ def test_the_next_round_falls_due_in_the_transaction_that_completes_the_exchange
     assert status() is CommitmentStatus.PENDING
     _run_tranche(uow, 2)
     assert status() is CommitmentStatus.DUE
+
+
+@pytest.mark.parametrize(
+    ("clause", "flags"),
+    [("", []), ("no_active_service: everyone\n", ["no_active_service"])],
+)
+def test_the_agreement_decides_who_comes_home_barred_from_active_service(
+    uow: Uow, engine: Engine, clause: str, flags: list[str]
+) -> None:
+    # None of these prisoners is seriously ill: only an agreement that says so bars them.
+    ex.opened(uow, ex.AGREEMENT + clause)
+    ex.cross(uow, 1, "UA", ex.listed(uow, 1, "UA")[0])
+    received = ex.logged(engine, "PersonReceived")
+    assert [event.payload["flags"] for event in received] == [flags]
+    assert (b'"no_active_service"' in received[0].entry) == bool(flags)

@@ -13,10 +13,12 @@ from parley.domain.agreements import (
     Agreement,
     Formula,
     FormulaKind,
+    NoActiveService,
     Order,
     Track,
     TrancheRules,
     check_law,
+    flags_on_return,
 )
 from parley.domain.parties import Party
 from parley.domain.selectors import parse_selector
@@ -69,6 +71,33 @@ def test_the_seed_formula_loads_with_every_clause() -> None:
     assert agreement.reserve_share == 0.1
     assert agreement.exclude == ()
     assert checked.warnings == ()
+
+
+def test_without_the_key_only_the_seriously_ill_are_barred_from_active_service() -> None:
+    agreement = read_agreement(SEED, "seed.yaml").agreement
+    assert agreement.no_active_service is NoActiveService.SERIOUSLY_ILL
+
+
+@pytest.mark.parametrize("value", list(NoActiveService))
+def test_the_agreement_says_whom_active_service_is_forbidden_to(value: NoActiveService) -> None:
+    text = SEED + f"no_active_service: {value.value}\n"
+    assert read_agreement(text, "a.yaml").agreement.no_active_service is value
+
+
+@pytest.mark.parametrize(
+    ("service", "seriously_ill", "flags"),
+    [
+        (NoActiveService.SERIOUSLY_ILL, True, ("no_active_service",)),
+        (NoActiveService.SERIOUSLY_ILL, False, ()),
+        (NoActiveService.EVERYONE, True, ("no_active_service",)),
+        (NoActiveService.EVERYONE, False, ("no_active_service",)),
+    ],
+)
+def test_the_seriously_ill_are_always_flagged_and_others_only_if_the_agreement_says(
+    service: NoActiveService, seriously_ill: bool, flags: tuple[str, ...]
+) -> None:
+    agreement = an_agreement("true", FormulaKind.ALL_FOR_ALL, no_active_service=service)
+    assert flags_on_return(agreement, seriously_ill) == flags
 
 
 def test_an_exclude_clause_loads_as_a_list_of_selectors() -> None:
@@ -207,6 +236,11 @@ def test_a_bad_file_gets_every_problem_with_its_line_and_key_and_nothing_loads()
             "(expected each key once)",
         ),
         (
+            ("reserve_share: 0.1", "reserve_share: 0.1\nno_active_service: all"),
+            "a.yaml line 18, key no_active_service: 'all' is not allowed "
+            "(expected one of: seriously_ill, everyone)",
+        ),
+        (
             ("formula: {kind: parity, order: first_captured_first}", "formula: {kind: tariff}"),
             "a.yaml line 10, key tracks[2].formula.classes: is empty "
             "(a tariff needs at least one rank class)",
@@ -246,7 +280,7 @@ def test_a_file_that_is_not_a_mapping_says_what_is_expected() -> None:
     assert rejected("- just\n- a list\n") == [
         "a.yaml line 1: is not a mapping (expected keys parties, age_on, tracks, tranches, "
         "agreement, must_include, unilateral, exclude, minimum_per_side, maximum_per_side, "
-        "consent, reserve_share)"
+        "consent, reserve_share, no_active_service)"
     ]
 
 

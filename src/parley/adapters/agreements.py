@@ -20,6 +20,7 @@ from parley.domain.agreements import (
     Consent,
     Formula,
     FormulaKind,
+    NoActiveService,
     Order,
     TariffClass,
     Track,
@@ -42,6 +43,7 @@ _TOP_OPTIONAL = (
     "maximum_per_side",
     "consent",
     "reserve_share",
+    "no_active_service",
 )
 
 
@@ -272,11 +274,16 @@ def _agreement(reader: YamlReader, data: Any) -> Agreement | None:
     bounds = _bounds(reader, raw, ())
     consent = _consent(reader, raw.get("consent"))
     reserve = _reserve(reader, raw.get("reserve_share", 0.0))
+    service = reader.choice(
+        raw.get("no_active_service", NoActiveService.SERIOUSLY_ILL.value),
+        ("no_active_service",),
+        NoActiveService,
+    )
     if reader.problems or parties is None or age_on is None or tracks is None:
         return None
     if tranches is None or bounds is None or consent is None or reserve is None:
         return None
-    if must is None or unilateral is None or exclude is None:
+    if must is None or unilateral is None or exclude is None or service is None:
         return None
     name = str(raw.get("agreement", ""))
     low, high = bounds
@@ -293,6 +300,7 @@ def _agreement(reader: YamlReader, data: Any) -> Agreement | None:
         consent,
         reserve,
         tuple(exclude),
+        service,
     )
 
 

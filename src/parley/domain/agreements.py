@@ -3,8 +3,9 @@
 "1,000 for 1,000; all seriously ill and all under 25 from each side; at least 1,000 a
 side; civilians separately; three tranches" becomes two parties, a date ages are
 computed on, tracks (who, and by which formula: parity, all-for-all, ratio or a rank
-tariff), mandatory and unilateral categories, totals, the consent rule, tranche rules
-and a reserve share. ``docs/agreements.md`` documents the file that holds one.
+tariff), mandatory and unilateral categories, totals, the consent rule, tranche rules,
+a reserve share and whom active service is forbidden to once home.
+``docs/agreements.md`` documents the file that holds one.
 
 On load an agreement is checked against the law (:func:`check_law`): GC III
 Art. 109(1) sends the seriously wounded and sick home "regardless of number or rank",
@@ -21,17 +22,20 @@ from parley.domain.selectors import Selector, Value, evaluate
 from parley.errors import InvalidValue
 
 __all__ = [
+    "NO_ACTIVE_SERVICE",
     "Agreement",
     "Consent",
     "Formula",
     "FormulaKind",
     "LawWarning",
+    "NoActiveService",
     "Order",
     "TariffClass",
     "Track",
     "TrancheRules",
     "Verifier",
     "check_law",
+    "flags_on_return",
 ]
 
 Path = tuple[str | int, ...]
@@ -58,6 +62,22 @@ class Verifier(StrEnum):
 
     NEUTRAL_VERIFIER = "neutral_verifier"
     MEDIATOR = "mediator"
+
+
+class NoActiveService(StrEnum):
+    """Whom the receiving side may not employ on active military service once home.
+
+    GC III Art. 117 binds those repatriated as seriously wounded or sick (Arts 109-110);
+    military manuals read it as not binding on negotiated exchanges, so for the others
+    the agreement decides (DOMAIN.md section 6).
+    """
+
+    SERIOUSLY_ILL = "seriously_ill"  # Art. 117 alone: those repatriated under Arts 109-110
+    EVERYONE = "everyone"  # the agreement extends it to everyone it repatriates
+
+
+# The flag a received person carries home when active service is forbidden to them.
+NO_ACTIVE_SERVICE = "no_active_service"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +188,8 @@ class Agreement:
 
     ``must_include`` and ``unilateral`` name people who go; ``exclude`` names people who
     cannot be listed at all (a clause certainly true for a record excludes it; an
-    unknown one excludes no one).
+    unknown one excludes no one). ``no_active_service`` says whom active service is
+    forbidden to once home (:func:`flags_on_return`).
     """
 
     name: str
@@ -183,6 +204,7 @@ class Agreement:
     consent: Consent = Consent()
     reserve_share: float = 0.0
     exclude: tuple[Selector, ...] = ()
+    no_active_service: NoActiveService = NoActiveService.SERIOUSLY_ILL
 
     def track(self, name: str) -> Track:
         """The track called ``name``.
@@ -194,6 +216,18 @@ class Agreement:
             if track.name == name:
                 return track
         raise KeyError(name)
+
+
+def flags_on_return(agreement: Agreement, seriously_ill: bool) -> tuple[str, ...]:
+    """The flags that follow a person home when ``agreement`` repatriates them.
+
+    GC III Art. 117: no one repatriated as seriously wounded or sick (Arts 109-110) may be
+    employed on active military service, whatever the agreement says; an agreement with
+    ``no_active_service: everyone`` forbids it to everyone it repatriates.
+    """
+    if seriously_ill or agreement.no_active_service is NoActiveService.EVERYONE:
+        return (NO_ACTIVE_SERVICE,)
+    return ()
 
 
 @dataclass(frozen=True, slots=True)

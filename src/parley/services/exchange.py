@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from parley.domain.agreements import Agreement
+from parley.domain.agreements import Agreement, flags_on_return
 from parley.domain.events import (
     ManifestIssued,
     ManifestSealed,
@@ -58,7 +58,6 @@ from parley.services.rounds import refresh_commitments
 
 __all__ = [
     "FREE",
-    "NO_ACTIVE_SERVICE",
     "ExchangeTotals",
     "SignOutcome",
     "TrackStatus",
@@ -71,7 +70,6 @@ __all__ = [
     "exchange_facts",
     "exchange_totals",
     "export_manifest",
-    "flags_on_return",
     "manifest_versions",
     "move_to",
     "open_tranche",
@@ -85,8 +83,6 @@ __all__ = [
     "tranche_status",
 ]
 
-NO_ACTIVE_SERVICE = "no_active_service"
-
 # Holding statuses a plan may list: not on a manifest, not crossed, not gone.
 FREE = frozenset(
     {
@@ -96,12 +92,6 @@ FREE = frozenset(
         HoldingStatus.SUBSTITUTED,
     }
 )
-
-
-def flags_on_return(seriously_ill: bool) -> tuple[str, ...]:
-    """The flags that follow a person home: GC III Art. 117 forbids employing anyone
-    repatriated as seriously wounded or sick (Arts 109-110) on active military service."""
-    return (NO_ACTIVE_SERVICE,) if seriously_ill else ()
 
 
 def require_exchange(uow: ExchangeUnitOfWork, name: str) -> Exchange:
@@ -366,7 +356,7 @@ def adopt_plan(
                             ),
                             position=position,
                             listed_in=1,
-                            flags=flags_on_return(seriously_ill[p.record_id]),
+                            flags=flags_on_return(agreement, seriously_ill[p.record_id]),
                         )
                         for position, p in enumerate(people, start=1)
                     ],

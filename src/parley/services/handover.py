@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from parley.domain.agreements import FormulaKind
+from parley.domain.agreements import FormulaKind, flags_on_return
 from parley.domain.events import (
     DifferenceCarried,
     IdentityDisputed,
@@ -49,7 +49,6 @@ from parley.errors import InvalidValue, NotFound, NotPermitted, TransitionNotAll
 from parley.ledger.canonical import canonical
 from parley.services.exchange import (
     FREE,
-    flags_on_return,
     move_to,
     require_exchange,
     require_tranche,
@@ -613,7 +612,7 @@ def substitute(
                     ),
                     position=gone.position,
                     listed_in=version,
-                    flags=flags_on_return(holding.seriously_ill),
+                    flags=flags_on_return(agreement, holding.seriously_ill),
                 )
             ],
             now,
@@ -818,7 +817,7 @@ def add_from_reserves(
                     crossing=Crossing(record_id=reserve, side=side, track=track, weight=weight),
                     position=position,
                     listed_in=version,
-                    flags=flags_on_return(holding.seriously_ill),
+                    flags=flags_on_return(agreement, holding.seriously_ill),
                 )
             ],
             now,

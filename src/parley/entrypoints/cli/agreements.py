@@ -9,7 +9,7 @@ import typer
 from rich.table import Table as RichTable
 
 from parley import bootstrap
-from parley.domain.agreements import Agreement
+from parley.domain.agreements import Agreement, NoActiveService
 from parley.entrypoints.cli.output import counted, err, out
 from parley.errors import AgreementRejected
 
@@ -32,6 +32,12 @@ def _per_side(minimum: int | None, maximum: int | None) -> str:
     parts = [f"at least {minimum:,}"] if minimum is not None else []
     parts += [f"at most {maximum:,}"] if maximum is not None else []
     return ", ".join(parts)
+
+
+_NO_ACTIVE_SERVICE = {
+    NoActiveService.SERIOUSLY_ILL: "the seriously wounded and sick (GC III Art. 117)",
+    NoActiveService.EVERYONE: "everyone repatriated (the agreement extends GC III Art. 117)",
+}
 
 
 def _summary(agreement: Agreement) -> None:
@@ -62,6 +68,7 @@ def _summary(agreement: Agreement) -> None:
         f"within {counted(consent.within_days, 'days')} of handover"
     )
     _say(f"reserve share: {agreement.reserve_share:.0%}")
+    _say(f"no active service once home: {_NO_ACTIVE_SERVICE[agreement.no_active_service]}")
 
 
 @agreement_app.command("check")
