@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from recording import memory_kib, put_block
+from recording import letters, memory_kib, put_block
 
 HERE = Path(__file__).resolve().parent
 ORIGIN = "bench.parley.example/ledger"
@@ -89,7 +89,7 @@ def sqlite_appends(events: int, batch: int) -> float:
         register_party(SqlUnitOfWork(engine), Party("UA", "UA", "uk"), actor="bench", now=now)
         csv = Path(folder) / "holdings.csv"
         lines = ["record_id,family_name,given_name,category"]
-        lines += [f"UA-{i},Family {_letters(i)},Given,pow" for i in range(events)]
+        lines += [f"UA-{i},Family {letters(i)},Given,pow" for i in range(events)]
         csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
         table = open_table(csv)
         try:
@@ -145,16 +145,6 @@ def _check_log(engine: Any, size: int) -> None:
         entries = uow.session.scalars(select(EventRow.entry).order_by(EventRow.seq)).all()
         assert uow.log.size() == len(entries) == size, (uow.log.size(), len(entries), size)
         assert uow.log.root() == root_from_leaves([leaf_hash(bytes(e)) for e in entries])
-
-
-def _letters(number: int) -> str:
-    """A name part for ``number`` (names hold letters only): 0 -> A, 27 -> BB."""
-    text = ""
-    while True:
-        number, digit = divmod(number, 26)
-        text = chr(ord("A") + digit) + text
-        if not number:
-            return text.capitalize()
 
 
 SQLITE_APPENDS: DatabaseAppends | None = sqlite_appends

@@ -1,5 +1,5 @@
-"""What the bench scripts share: how they read a process's memory, and how they write
-their figures into bench/RESULTS.md.
+"""What the bench scripts share: how they read a process's memory, how they name their
+synthetic people, and how they write their figures into bench/RESULTS.md.
 
 Each script owns one block between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->``.
 A block may hold several ``### `` sections, one per set of sizes: recording one replaces
@@ -27,6 +27,16 @@ def memory_kib(field: str = "VmHWM") -> int:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def letters(number: int) -> str:
+    """A name part for ``number`` (names hold letters only): 0 -> A, 27 -> Bb."""
+    text = ""
+    while True:
+        number, digit = divmod(number, 26)
+        text = chr(ord("A") + digit) + text
+        if not number:
+            return text.capitalize()
 
 
 def _size_order(part: str) -> int:
