@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.e2e.conftest import Parley
@@ -75,7 +77,11 @@ def test_an_exchange_runs_from_the_plan_to_a_closed_balanced_tranche(
         _sign(parley, 1, side)
     early = parley("tranche", "open", "1", "--today", "2025-05-22", code=1)
     assert "cannot open before its date 2025-05-23" in early.stderr
-    parley("tranche", "open", "1", "--today", "2025-05-23")
+    # With the mediator's key configured, every tranche event is followed by a checkpoint.
+    parley.env["PARLEY_MEDIATOR_KEY"] = "mediator.key"
+    opened = parley("tranche", "open", "1", "--today", "2025-05-23").stdout
+    assert "MEDIATOR signed a checkpoint of the log at size" in opened
+    del parley.env["PARLEY_MEDIATOR_KEY"]
 
     show = parley("manifest", "show", "1", "--side", "UA").stdout
     ua = re.findall(r"│ \d+ +│ (UA-\d)", show)
@@ -83,7 +89,15 @@ def test_an_exchange_runs_from_the_plan_to_a_closed_balanced_tranche(
     assert (len(ua), len(ru)) == (4, 4)  # two listed, two reserves each
     first_ua, first_ru = ua[0], ru[0]
 
-    parley("handover", "record", "1", first_ua, "verify", "--as", "neutral_verifier")
+    # The crossing console: record ids typed or scanned one a line, an empty line ends.
+    console = subprocess.run(
+        [sys.executable, "-m", "parley", "handover", "console", "1", "--as", "neutral_verifier"],
+        input=f"{first_ua}\nNOT-LISTED\n\n".encode(), capture_output=True, cwd=tmp_path,
+        env=parley.env, timeout=120, check=True,
+    )  # fmt: skip
+    shown = console.stdout.decode()
+    assert f"record {first_ua}: listed" in shown
+    assert "error: record NOT-LISTED is on no manifest of tranche 1" in shown
     crossed = parley("handover", "record", "1", first_ua, "hand_over", "--as", "UA", "--key", "k-1")
     assert "next to cross: RU" in crossed.stdout
     again = parley("handover", "record", "1", first_ua, "hand_over", "--as", "UA", "--key", "k-1")
