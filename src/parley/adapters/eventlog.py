@@ -52,6 +52,14 @@ _READ_HEAD = select(_HEADS.c.size).where(_HEADS.c.id == _HEAD)
 _LOCK_HEAD = _READ_HEAD.with_for_update()
 _NEW_HEAD = _HEADS.insert().values(id=_HEAD, size=0)
 _SET_HEAD = _HEADS.update().where(_HEADS.c.id == _HEAD).values(size=bindparam("new_size"))
+# Takes the head's row lock and moves it in one statement: the size before is the size
+# after less the entries added.
+_GROW_HEAD = (
+    _HEADS.update()
+    .where(_HEADS.c.id == _HEAD)
+    .values(size=_HEADS.c.size + bindparam("added"))
+    .returning(_HEADS.c.size)
+)
 _READ_NODE = select(_NODES.c.hash).where(
     _NODES.c.level == bindparam("level"), _NODES.c.idx == bindparam("idx")
 )
@@ -217,12 +225,17 @@ def _append(
     items: Iterable[tuple[str, Any, str, Mapping[str, Any], Mapping[str, tuple[str, str]]]],
 ) -> list[_EventValues]:
     """Entries and leaves for ``items`` (type, time, actor, payload, persons), in order."""
-    size = log_size(connection, lock=True)
+    batch = list(items)
+    grown = connection.execute(_GROW_HEAD, {"added": len(batch)}).scalar()
+    if grown is None:  # a log never written to (or emptied with every table)
+        connection.execute(_NEW_HEAD)
+        connection.execute(_SET_HEAD, {"new_size": len(batch)})
+        grown = len(batch)
+    size = int(grown) - len(batch)
     store = SqlNodeStore(connection)
     store.preload(size)
     log = MerkleLog(store, size)
     salts = _Salts(connection)
-    batch = list(items)
     salts.load(p for _, _, _, payload, persons in batch for p in _people(payload, persons))
     rows = []
     for kind, at, actor, payload, persons in batch:
@@ -232,7 +245,6 @@ def _append(
         kept = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         rows.append(_EventValues(seq, kind, at, actor, kept, data))
     store.flush()
-    connection.execute(_SET_HEAD, {"new_size": log.size})
     return rows
 
 

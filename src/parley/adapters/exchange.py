@@ -49,10 +49,23 @@ _BALANCES = cast(Table, TrancheBalanceRow.__table__)
 _HOLDINGS = cast(Table, HoldingRow.__table__)
 # Built once: a handover runs these few statements, and building them anew each time
 # costs more than running them.
-_TRANCHE = select(_TRANCHES).where(
-    _TRANCHES.c.exchange == bindparam("b_exchange"), _TRANCHES.c.number == bindparam("b_number")
+_EXCHANGES = cast(Table, ExchangeRow.__table__)
+# A tranche with its exchange's agreement: every handover reads both, in one statement.
+_TRANCHE = (
+    select(
+        _TRANCHES,
+        _EXCHANGES.c.agreement.label("x_agreement"),
+        _EXCHANGES.c.agreement_sha256.label("x_agreement_sha256"),
+        _EXCHANGES.c.plan_id.label("x_plan_id"),
+        _EXCHANGES.c.adopted_at.label("x_adopted_at"),
+    )
+    .join(_EXCHANGES, _EXCHANGES.c.name == _TRANCHES.c.exchange)
+    .where(
+        _TRANCHES.c.exchange == bindparam("b_exchange"),
+        _TRANCHES.c.number == bindparam("b_number"),
+    )
 )
-_TRANCHE_LOCKED = _TRANCHE.with_for_update()
+_TRANCHE_LOCKED = _TRANCHE.with_for_update(of=_TRANCHES)
 _CROSSING = select(_CROSSINGS).where(
     _CROSSINGS.c.tranche_id == bindparam("b_tranche"),
     _CROSSINGS.c.side == bindparam("b_side"),
@@ -256,7 +269,17 @@ class SqlExchangeRepository:
         query = _TRANCHE_LOCKED if lock else _TRANCHE
         params = {"b_exchange": exchange, "b_number": number}
         row = self._session.connection().execute(query, params).first()
-        return None if row is None else _tranche(row)
+        if row is None:
+            return None
+        if exchange not in self._known:
+            self._known[exchange] = Exchange(
+                name=exchange,
+                agreement=_agreement(row.x_agreement, exchange),
+                agreement_sha256=row.x_agreement_sha256,
+                plan_id=row.x_plan_id,
+                adopted_at=row.x_adopted_at,
+            )
+        return _tranche(row)
 
     def save_tranche(self, tranche: TrancheRecord, at: datetime) -> None:
         """Write a tranche's state, carried differences and times."""

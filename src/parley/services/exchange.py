@@ -118,9 +118,9 @@ def require_tranche(
     Raises:
         NotFound: the exchange or the tranche does not exist.
     """
-    require_exchange(uow, exchange)
     found = uow.exchange.tranche(exchange, number, lock=lock)
     if found is None:
+        require_exchange(uow, exchange)
         count = len(uow.exchange.tranches(exchange))
         raise NotFound(f"exchange {exchange!r} has no tranche {number} (it has 1 to {count})")
     return found

@@ -107,7 +107,8 @@ class HandoverResult:
 
     def to_json(self) -> dict[str, Any]:
         """The result as JSON-ready data (what an idempotent replay returns)."""
-        data = dataclasses.asdict(self)
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data["sent"], data["received"] = dict(self.sent), dict(self.received)
         data["fixes"] = [
             {"kind": f.kind.value, "text": f.text, "records": list(f.records)} for f in self.fixes
         ]
