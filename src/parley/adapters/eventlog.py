@@ -226,6 +226,10 @@ def _append(
 ) -> list[_EventValues]:
     """Entries and leaves for ``items`` (type, time, actor, payload, persons), in order."""
     batch = list(items)
+    # The salts first: they do not depend on the log's size, and every appender waits for
+    # the head's lock, taken next, until this transaction ends.
+    salts = _Salts(connection)
+    salts.load(p for _, _, _, payload, persons in batch for p in _people(payload, persons))
     grown = connection.execute(_GROW_HEAD, {"added": len(batch)}).scalar()
     if grown is None:  # a log never written to (or emptied with every table)
         connection.execute(_NEW_HEAD)
@@ -235,8 +239,6 @@ def _append(
     store = SqlNodeStore(connection)
     store.preload(size)
     log = MerkleLog(store, size)
-    salts = _Salts(connection)
-    salts.load(p for _, _, _, payload, persons in batch for p in _people(payload, persons))
     rows = []
     for kind, at, actor, payload, persons in batch:
         seq = log.size + 1

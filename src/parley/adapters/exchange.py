@@ -66,15 +66,26 @@ _TRANCHE = (
     )
 )
 _TRANCHE_LOCKED = _TRANCHE.with_for_update(of=_TRANCHES)
+_TRANCHE_SHARED = _TRANCHE.with_for_update(read=True, of=_TRANCHES)
 _CROSSING = select(_CROSSINGS).where(
     _CROSSINGS.c.tranche_id == bindparam("b_tranche"),
     _CROSSINGS.c.side == bindparam("b_side"),
     _CROSSINGS.c.record_id == bindparam("b_record"),
 )
+_CROSSING_LOCKED = _CROSSING.with_for_update()
 _SAVE_CROSSING = update(_CROSSINGS).where(_CROSSINGS.c.id == bindparam("b_id"))
 _READ_BALANCES = select(
     _BALANCES.c.track, _BALANCES.c.side, _BALANCES.c.sent, _BALANCES.c.received
 ).where(_BALANCES.c.tranche_id == bindparam("b_tranche"))
+_LOCK_BALANCE = (
+    select(_BALANCES.c.track, _BALANCES.c.side, _BALANCES.c.sent, _BALANCES.c.received)
+    .where(
+        _BALANCES.c.tranche_id == bindparam("b_tranche"),
+        _BALANCES.c.track == bindparam("b_track"),
+        _BALANCES.c.side == bindparam("b_side"),
+    )
+    .with_for_update()
+)
 _SAVE_BALANCE = update(_BALANCES).where(
     _BALANCES.c.tranche_id == bindparam("b_tranche"),
     _BALANCES.c.track == bindparam("b_track"),
@@ -264,9 +275,12 @@ class SqlExchangeRepository:
         )
         return [_tranche(row) for row in self._session.scalars(query)]
 
-    def tranche(self, exchange: str, number: int, *, lock: bool = False) -> TrancheRecord | None:
-        """Tranche ``number`` of ``exchange``; ``lock`` holds its row until the end."""
-        query = _TRANCHE_LOCKED if lock else _TRANCHE
+    def tranche(
+        self, exchange: str, number: int, *, lock: bool = False, share: bool = False
+    ) -> TrancheRecord | None:
+        """Tranche ``number`` of ``exchange``; ``lock`` holds its row until the end
+        (``FOR UPDATE``), ``share`` against changes only (``FOR SHARE``)."""
+        query = _TRANCHE_LOCKED if lock else _TRANCHE_SHARED if share else _TRANCHE
         params = {"b_exchange": exchange, "b_number": number}
         row = self._session.connection().execute(query, params).first()
         if row is None:
@@ -388,10 +402,13 @@ class SqlExchangeRepository:
         query = query.order_by(CrossingRow.side, CrossingRow.position)
         return [_crossing(row) for row in self._session.scalars(query)]
 
-    def crossing(self, tranche_id: int, side: str, record_id: str) -> CrossingRecord | None:
-        """One listed person, or None."""
+    def crossing(
+        self, tranche_id: int, side: str, record_id: str, *, lock: bool = False
+    ) -> CrossingRecord | None:
+        """One listed person, or None; ``lock`` holds their row until the end."""
         params = {"b_tranche": tranche_id, "b_side": side, "b_record": record_id}
-        row = self._session.connection().execute(_CROSSING, params).first()
+        query = _CROSSING_LOCKED if lock else _CROSSING
+        row = self._session.connection().execute(query, params).first()
         return None if row is None else _crossing(row)
 
     def sealed_version(self, tranche_id: int, side: str) -> int | None:
@@ -454,10 +471,19 @@ class SqlExchangeRepository:
 
     # --- balances and findings ------------------------------------------------------
 
-    def balances(self, tranche_id: int) -> dict[tuple[str, str], tuple[int, int]]:
-        """(track, side) -> (sent, received)."""
-        rows = self._session.connection().execute(_READ_BALANCES, {"b_tranche": tranche_id})
-        return {(t, side): (sent, rec) for t, side, sent, rec in rows}
+    def balances(
+        self, tranche_id: int, *, lock: tuple[str, str] | None = None
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        """(track, side) -> (sent, received); ``lock`` (track, side) holds that row until
+        the end, read after any writer of it before has committed."""
+        connection = self._session.connection()
+        rows = connection.execute(_READ_BALANCES, {"b_tranche": tranche_id})
+        found = {(t, side): (sent, rec) for t, side, sent, rec in rows}
+        if lock is not None:
+            params = {"b_tranche": tranche_id, "b_track": lock[0], "b_side": lock[1]}
+            for t, side, sent, rec in connection.execute(_LOCK_BALANCE, params):
+                found[t, side] = (sent, rec)
+        return found
 
     def save_balance(
         self, tranche_id: int, track: str, side: str, sent: int, received: int

@@ -111,14 +111,14 @@ def require_exchange(uow: ExchangeUnitOfWork, name: str) -> Exchange:
 
 
 def require_tranche(
-    uow: ExchangeUnitOfWork, exchange: str, number: int, *, lock: bool = False
+    uow: ExchangeUnitOfWork, exchange: str, number: int, *, lock: bool = False, share: bool = False
 ) -> TrancheRecord:
-    """Tranche ``number`` of ``exchange``, locked when asked.
+    """Tranche ``number`` of ``exchange``, locked (or held against changes) when asked.
 
     Raises:
         NotFound: the exchange or the tranche does not exist.
     """
-    found = uow.exchange.tranche(exchange, number, lock=lock)
+    found = uow.exchange.tranche(exchange, number, lock=lock, share=share)
     if found is None:
         require_exchange(uow, exchange)
         count = len(uow.exchange.tranches(exchange))

@@ -1,8 +1,11 @@
 """The crossing: recording each person's steps, the running balance, frictions and their fixes.
 
-Every event is one unit of work that first locks its tranche, so that both sides and
-the neutral verifier can record at once without a lost event, a double count, or a
-balance that goes beyond the allowed lead at any moment. An event sent with an
+Every event is one unit of work that holds its tranche against any change of the
+tranche (``FOR SHARE``), locks the person's row, and, when it moves a balance, the
+releasing side's balance row; so both sides and the neutral verifier record at once
+without a lost event, a double count, or a balance that goes beyond the allowed lead
+at any moment (a side's values only grow, so the other side's, read without waiting,
+can only make the check stricter). On SQLite one writer at a time does it all. An event sent with an
 idempotency key is recorded once however often it is sent (``parley.services.idempotency``).
 
 Who is acting is given as a party code, ``neutral_verifier`` or ``mediator``; relative
@@ -76,6 +79,9 @@ NEUTRAL_ROLES = frozenset({Role.NEUTRAL_VERIFIER.value, Role.MEDIATOR.value})
 _VERIFYING = frozenset({Action.CONFIRM_IDENTITY, Action.CONFIRM_WILL, Action.VERIFY})
 # Actions after which the person will not cross, so a fix is offered.
 _GONE = frozenset({Action.DECLINE, Action.WITHDRAW_NEUTRAL, Action.NO_SHOW, Action.DIED})
+# Actions that change the releasing side's balance: they hold that side's row, so that
+# its handovers and receipts are counted one at a time; every other step reads it only.
+_MOVES_BALANCE = frozenset({Action.HAND_OVER, Action.RECEIVE})
 _FINDINGS = {
     Action.DECLINE: "declined_repatriation",
     Action.WITHDRAW_NEUTRAL: "identity_not_established",
@@ -140,7 +146,15 @@ def _role(acting_as: str, side: str, receiver: str) -> Role:
     )
 
 
-def _balance(uow: ExchangeUnitOfWork, tranche: TrancheRecord, track: str) -> TrackBalance:
+def _balance(
+    uow: ExchangeUnitOfWork, tranche: TrancheRecord, track: str, *, lock: str | None = None
+) -> TrackBalance:
+    """The track's balance; ``lock`` names the side whose row this transaction changes.
+
+    A side's values only grow, so the other side's row, read without waiting, can only be
+    behind: the lead checked against it is never less than the true lead, and a handover
+    it allows is allowed by the truth too.
+    """
     agreement = require_exchange(uow, tranche.exchange).agreement
     tranche_id = tranche_id_of(tranche)
     tariff = agreement.track(track).formula.kind is FormulaKind.TARIFF
@@ -148,16 +162,21 @@ def _balance(uow: ExchangeUnitOfWork, tranche: TrancheRecord, track: str) -> Tra
     balance = TrackBalance.start(
         agreement, track, heaviest=heaviest, owed=tranche.owed.get(track, {})
     )
-    stored = uow.exchange.balances(tranche_id)
+    stored = uow.exchange.balances(tranche_id, lock=(track, lock) if lock else None)
     for side in agreement.parties:
         balance.sent[side], balance.received[side] = stored.get((track, side), (0, 0))
     return balance
 
 
 def _listed(
-    uow: ExchangeUnitOfWork, tranche: TrancheRecord, side: str, record_id: str
+    uow: ExchangeUnitOfWork,
+    tranche: TrancheRecord,
+    side: str,
+    record_id: str,
+    *,
+    lock: bool = False,
 ) -> CrossingRecord:
-    found = uow.exchange.crossing(tranche_id_of(tranche), side, record_id)
+    found = uow.exchange.crossing(tranche_id_of(tranche), side, record_id, lock=lock)
     if found is None:
         raise NotFound(
             f"record {record_id} is not on {side}'s manifest of tranche {tranche.number}; "
@@ -242,7 +261,7 @@ def _record(
     now: datetime,
 ) -> HandoverResult:
     """Record the action inside the caller's open unit (which commits)."""
-    tranche = require_tranche(uow, exchange, number, lock=True)
+    tranche = require_tranche(uow, exchange, number, share=True)
     agreement = require_exchange(uow, exchange).agreement
     if side not in agreement.parties:
         raise NotFound(f"{side!r} is not a party of {exchange!r} ({', '.join(agreement.parties)})")
@@ -259,7 +278,7 @@ def _record(
             f"tranche {number} is {tranche.state.value}: {action.value} is recorded only "
             f"while it is {' or '.join(s.value for s in accepting)}"
         )
-    listed = _listed(uow, tranche, side, record_id)
+    listed = _listed(uow, tranche, side, record_id, lock=True)
     if not listed.sealed:
         raise TransitionNotAllowed(
             f"record {record_id} was listed by version {listed.listed_in} of {side}'s "
@@ -268,16 +287,7 @@ def _record(
     before = listed.crossing
     valid = timedelta(days=agreement.consent.within_days)
     after, holding_status = apply_action(before, action, role, at=now, will_valid_for=valid)
-    balance = _balance(uow, tranche, before.track)
     tranche_id = tranche_id_of(tranche)
-    if action is Action.HAND_OVER:
-        balance.send(side, before.weight)
-    elif action is Action.RECEIVE:
-        balance.receive(side, before.weight)
-    if action in (Action.HAND_OVER, Action.RECEIVE):
-        uow.exchange.save_balance(
-            tranche_id, before.track, side, balance.sent[side], balance.received[side]
-        )
     listed.crossing = after
     if action in _FINDINGS:
         uow.exchange.add_finding(tranche_id, side, record_id, _FINDINGS[action], actor, now)
@@ -296,6 +306,17 @@ def _record(
     offered: tuple[Fix, ...] = ()
     if action in _GONE:
         offered = tuple(_fixes(uow, tranche, listed, agreement.parties))
+    # The balance last: its row, when this changes it, stays locked only from here to the
+    # commit, and a refusal here rolls back everything above.
+    balance = _balance(uow, tranche, before.track, lock=side if action in _MOVES_BALANCE else None)
+    if action is Action.HAND_OVER:
+        balance.send(side, before.weight)
+    elif action is Action.RECEIVE:
+        balance.receive(side, before.weight)
+    if action in _MOVES_BALANCE:
+        uow.exchange.save_balance(
+            tranche_id, before.track, side, balance.sent[side], balance.received[side]
+        )
     result = HandoverResult(
         exchange=exchange,
         tranche=number,

@@ -532,8 +532,12 @@ class ExchangeRepository(Protocol):
 
     def add_tranche(self, tranche: TrancheRecord, at: datetime) -> TrancheRecord: ...
     def tranches(self, exchange: str) -> list[TrancheRecord]: ...
-    def tranche(self, exchange: str, number: int, *, lock: bool = False) -> TrancheRecord | None:
-        """The tranche; ``lock`` holds it until the transaction ends (every handover does)."""
+    def tranche(
+        self, exchange: str, number: int, *, lock: bool = False, share: bool = False
+    ) -> TrancheRecord | None:
+        """The tranche; ``lock`` holds it against every other transaction until this one
+        ends (a change of the tranche), ``share`` only against a change of the tranche
+        (a handover: others may record at once)."""
         ...
 
     def save_tranche(self, tranche: TrancheRecord, at: datetime) -> None: ...
@@ -558,7 +562,12 @@ class ExchangeRepository(Protocol):
         """The people listed in a tranche (one side's, or both), in manifest order."""
         ...
 
-    def crossing(self, tranche_id: int, side: str, record_id: str) -> CrossingRecord | None: ...
+    def crossing(
+        self, tranche_id: int, side: str, record_id: str, *, lock: bool = False
+    ) -> CrossingRecord | None:
+        """One listed person; ``lock`` holds their row until the transaction ends."""
+        ...
+
     def sealed_version(self, tranche_id: int, side: str) -> int | None:
         """The latest sealed version of one side's manifest, None if none is sealed."""
         ...
@@ -581,8 +590,12 @@ class ExchangeRepository(Protocol):
         cancelled, each with the exchange and tranche that lists them."""
         ...
 
-    def balances(self, tranche_id: int) -> dict[tuple[str, str], tuple[int, int]]:
-        """(track, side) -> (sent, received) in weight."""
+    def balances(
+        self, tranche_id: int, *, lock: tuple[str, str] | None = None
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        """(track, side) -> (sent, received) in weight; ``lock`` (track, side) holds that
+        row until the transaction ends and reads it as the last writer left it (whoever
+        changes one side's balance does)."""
         ...
 
     def save_balance(
