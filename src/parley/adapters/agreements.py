@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from parley.adapters.yaml_reader import KeyPath, Mark, YamlReader, collect_marks
+from parley.adapters.yaml_reader import KeyPath, YamlReader, open_yaml, read_text
 from parley.domain.agreements import (
     Agreement,
     Consent,
@@ -311,21 +309,7 @@ def read_agreement(text: str, source: str) -> CheckedAgreement:
         AgreementRejected: the text is not YAML, or any key is missing, unknown, repeated
             or wrong; every problem is listed, one line each.
     """
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        reason = getattr(e, "problem", None) or "cannot be read"
-        raise AgreementRejected(source, [f"{source}{where}: not valid YAML: {reason}"]) from e
-    marks: dict[KeyPath, Mark] = {}
-    twice: list[KeyPath] = []
-    if root is not None:
-        collect_marks(root, (), marks, twice)
-    reader = YamlReader(source, marks)
-    for path in twice:
-        reader.fail(path, "appears twice (expected each key once)")
+    data, reader = open_yaml(text, source, AgreementRejected)
     agreement = _agreement(reader, data)
     if agreement is None:
         raise AgreementRejected(source, reader.lines())
@@ -342,9 +326,5 @@ def load_agreement(path: Path) -> CheckedAgreement:
     Raises:
         AgreementRejected: the file cannot be read, or has problems (all listed).
     """
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        reason = e.strerror if isinstance(e, OSError) else "it is not UTF-8 text"
-        raise AgreementRejected(path.name, [f"{path}: cannot be read ({reason})"]) from e
+    text = read_text(path, AgreementRejected)
     return read_agreement(text, path.name)

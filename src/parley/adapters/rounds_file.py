@@ -19,9 +19,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from parley.adapters.yaml_reader import KeyPath, Mark, YamlReader, collect_marks, key_text
+from parley.adapters.yaml_reader import KeyPath, YamlReader, key_text, open_yaml, read_text
 from parley.domain.parties import Party
 from parley.domain.rounds import (
     Commitment,
@@ -286,21 +284,7 @@ def read_rounds(text: str, source: str) -> ListedRounds:
             or wrong, or a value breaks a rule of rounds and commitments; every problem
             is listed, one line each.
     """
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        reason = getattr(e, "problem", None) or "cannot be read"
-        raise RoundsRejected(source, [f"{source}{where}: not valid YAML: {reason}"]) from e
-    marks: dict[KeyPath, Mark] = {}
-    twice: list[KeyPath] = []
-    if root is not None:
-        collect_marks(root, (), marks, twice)
-    reader = YamlReader(source, marks)
-    for path in twice:
-        reader.fail(path, "appears twice (expected each key once)")
+    data, reader = open_yaml(text, source, RoundsRejected)
     rounds = _rounds(reader, data)
     if rounds is None:
         raise RoundsRejected(source, reader.lines())
@@ -313,9 +297,5 @@ def load_rounds(path: Path | Traversable) -> ListedRounds:
     Raises:
         RoundsRejected: the file cannot be read, or has problems (all listed).
     """
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        reason = e.strerror if isinstance(e, OSError) else "it is not UTF-8 text"
-        raise RoundsRejected(path.name, [f"{path}: cannot be read ({reason})"]) from e
+    text = read_text(path, RoundsRejected)
     return read_rounds(text, path.name)

@@ -12,16 +12,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import yaml
 
 from parley.domain.selectors import Selector, SelectorError, parse_selector
 
-__all__ = ["KeyPath", "Mark", "YamlReader", "collect_marks", "key_text"]
+__all__ = [
+    "KeyPath",
+    "Mark",
+    "Rejected",
+    "YamlReader",
+    "collect_marks",
+    "key_text",
+    "open_yaml",
+    "read_text",
+]
 
 KeyPath = tuple[str | int, ...]
 E = TypeVar("E", bound=StrEnum)
+# How a file's problems are raised: the file's name and every problem, one line each.
+Rejected = Callable[[str, list[str]], Exception]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,3 +175,48 @@ class YamlReader:
             return None
         items = [read(item, (*path, n)) for n, item in enumerate(value, start=1)]
         return None if any(item is None for item in items) else items
+
+
+def open_yaml(text: str, source: str, rejected: Rejected) -> tuple[Any, YamlReader]:
+    """The value of YAML ``text`` and a reader that locates its keys.
+
+    A key given twice is already a problem of the reader.
+
+    Raises:
+        The exception ``rejected`` makes: the text is not YAML (one line, with where).
+    """
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        reason = getattr(e, "problem", None) or "cannot be read"
+        raise rejected(source, [f"{source}{where}: not valid YAML: {reason}"]) from e
+    marks: dict[KeyPath, Mark] = {}
+    twice: list[KeyPath] = []
+    if root is not None:
+        collect_marks(root, (), marks, twice)
+    reader = YamlReader(source, marks)
+    for path in twice:
+        reader.fail(path, "appears twice (expected each key once)")
+    return data, reader
+
+
+class _Readable(Protocol):
+    @property
+    def name(self) -> str: ...
+    def read_text(self, encoding: str) -> str: ...
+
+
+def read_text(path: _Readable, rejected: Rejected) -> str:
+    """The UTF-8 text of the file at ``path``.
+
+    Raises:
+        The exception ``rejected`` makes: the file cannot be read, or is not UTF-8.
+    """
+    try:
+        return path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) else "it is not UTF-8 text"
+        raise rejected(path.name, [f"{path}: cannot be read ({reason})"]) from e
