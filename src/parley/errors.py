@@ -13,9 +13,11 @@ the person who uploaded that file, as STYLE.md asks; such messages are never log
     ├── TransitionNotAllowed    a state machine refused a move (handed_over -> detained)
     ├── NotFound                a party, record or object that does not exist
     ├── NotPermitted            the one acting may not do this (a party on the other's data)
+    ├── Conflict                a request collides with another (an idempotency key reused)
     ├── ImportRejected          an import file had problems; nothing was written
-    ├── AgreementRejected       an agreement file had problems; nothing of it was loaded
-    ├── RoundsRejected          a rounds file had problems; nothing of it was stored
+    ├── FileRejected            a file a person wrote had problems; nothing of it was taken
+    │   ├── AgreementRejected   an agreement file had problems; nothing of it was loaded
+    │   └── RoundsRejected      a rounds file had problems; nothing of it was stored
     ├── ExportFailed            an export could not be written
     ├── VerificationFailed      a proof, signature, checkpoint or log did not verify
     ├── DatabaseBusy            another command holds the database; try again
@@ -33,6 +35,7 @@ __all__ = [
     "Conflict",
     "DatabaseBusy",
     "ExportFailed",
+    "FileRejected",
     "ImportProblem",
     "ImportRejected",
     "InvalidValue",
@@ -145,8 +148,9 @@ class ImportRejected(ParleyError):
         return [p.describe(self.source) for p in self.problems]
 
 
-class AgreementRejected(ParleyError):
-    """An agreement file had problems; nothing of it was loaded.
+class FileRejected(ParleyError):
+    """A file a person wrote (an agreement, the rounds) had problems; nothing of it was
+    taken.
 
     Args:
         source: the file name shown to the user.
@@ -161,17 +165,9 @@ class AgreementRejected(ParleyError):
         super().__init__((lines[0] if lines else source) + suffix)
 
 
-class RoundsRejected(ParleyError):
-    """A rounds file had problems; nothing of it was stored.
+class AgreementRejected(FileRejected):
+    """An agreement file had problems; nothing of it was loaded."""
 
-    Args:
-        source: the file name shown to the user.
-        lines: every problem, one line each, ``FILE line N, key K: what (expected)``.
-    """
 
-    def __init__(self, source: str, lines: list[str]) -> None:
-        self.source = source
-        self.problems = lines
-        more = len(lines) - 1
-        suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
-        super().__init__((lines[0] if lines else source) + suffix)
+class RoundsRejected(FileRejected):
+    """A rounds file had problems; nothing of it was stored."""

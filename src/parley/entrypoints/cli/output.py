@@ -16,7 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from parley.errors import AgreementRejected, ImportRejected, ParleyError, RoundsRejected
+from parley.errors import FileRejected, ImportRejected, ParleyError
 
 __all__ = ["LazyProgress", "counted", "err", "out", "show_error", "show_import_problems"]
 
@@ -48,7 +48,7 @@ def show_error(error: ParleyError) -> None:
     if isinstance(error, ImportRejected):
         show_import_problems(error, "nothing was imported")
         return
-    if isinstance(error, AgreementRejected | RoundsRejected):
+    if isinstance(error, FileRejected):
         for line in error.problems:
             err.print(f"error: {line}", markup=False, soft_wrap=True)
         problems = counted(len(error.problems), "problems")
