@@ -68,9 +68,10 @@ def _setup(url: str, people: int, folder: Path) -> tuple[object, str]:
     from parley.domain.parties import Party
     from parley.ledger.keys import SigningKey
     from parley.ledger.signatures import sign_file
-    from parley.services.exchange import adopt_plan, export_manifest, open_tranche, sign_manifest
+    from parley.services.exchange import open_tranche
     from parley.services.importing import import_records
     from parley.services.keys import register_key
+    from parley.services.manifests import adopt_plan, export_manifest, sign_manifest
     from parley.services.parties import register_party
     from parley.services.planning import plan_from_database
 
@@ -116,8 +117,9 @@ def _run(engine: object, exchange: str) -> dict[str, object]:
     from parley.adapters.uow import SqlUnitOfWork
     from parley.domain.handover import Action
     from parley.errors import DatabaseBusy, TransitionNotAllowed
-    from parley.services.exchange import export_manifest, tranche_status
+    from parley.services.exchange import tranche_status
     from parley.services.handover import record
+    from parley.services.manifests import export_manifest
 
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine)  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ from parley.domain.agreements import Agreement
 from parley.domain.handover import Action, FixKind
 from parley.ledger.keys import SigningKey
 from parley.ledger.signatures import sign_file
+from parley.services import amendments, manifests
 from parley.services import exchange as service
 from parley.services import handover as crossing
 from parley.services.ledger import sign_checkpoint
@@ -66,7 +67,7 @@ def _sign_all(
     now: datetime,
 ) -> str:
     """Write the latest version of a manifest to ``folder`` and have all three sign it."""
-    stored = service.export_manifest(
+    stored = manifests.export_manifest(
         bootstrap.unit_of_work(engine, read_only=True), exchange, number, side
     )
     path = folder / f"tranche-{number}-{side}-v{stored.manifest.version}.json"
@@ -75,7 +76,7 @@ def _sign_all(
     for name, key in keys.items():
         signature = sign_file(digest, key).to_text()
         (folder / f"{path.stem}.{name}.sig").write_text(signature, encoding="utf-8")
-        service.sign_manifest(
+        manifests.sign_manifest(
             bootstrap.unit_of_work(engine), exchange, number, side, signature,
             actor=name, now=now,
         )  # fmt: skip
@@ -92,7 +93,7 @@ def _frictions(
 ) -> None:
     """Tranche 1's refusals and no-show, each fixed by a substitute from the reserves."""
     first = {
-        side: service.export_manifest(
+        side: manifests.export_manifest(
             bootstrap.unit_of_work(engine, read_only=True), exchange, 1, side
         ).manifest.people
         for side in ("UA", "RU")
@@ -108,7 +109,7 @@ def _frictions(
         say(f"  {f.side} {person} {shown}")
         fix = next(x for x in result.fixes if x.kind is FixKind.SUBSTITUTE)
         reserve = fix.records[0]
-        crossing.substitute(
+        amendments.substitute(
             bootstrap.unit_of_work(engine), exchange, 1, f.side, person, reserve,
             actor="MEDIATOR", now=now,
         )  # fmt: skip
@@ -173,7 +174,7 @@ def run_exchange(
     rounds = bootstrap.load_rounds(resources.files("parley").joinpath(_ROUNDS))
     load_rounds(bootstrap.unit_of_work(engine), rounds, actor="MEDIATOR", now=now)
     say(f"\nthe exchange. The rounds of talks behind it: {_ROUNDS} (parley rounds)")
-    stored = service.adopt_plan(
+    stored = manifests.adopt_plan(
         bootstrap.unit_of_work(engine), agreement, agreement_text, actor="MEDIATOR", now=now
     )
     say(f"MEDIATOR adopted the plan: {len(stored)} manifests issued (parley manifest issue)")

@@ -24,10 +24,11 @@ from parley.domain.handover import Action
 from parley.errors import ImportProblem
 from parley.ledger.keys import SigningKey
 from parley.ledger.signatures import sign_file
-from parley.services.exchange import adopt_plan, export_manifest, open_tranche, sign_manifest
+from parley.services.exchange import open_tranche
 from parley.services.handover import HandoverResult, record
 from parley.services.importing import import_records
 from parley.services.keys import register_key
+from parley.services.manifests import adopt_plan, export_manifest, sign_manifest
 from parley.services.planning import plan_from_database
 from tests.conftest import NOW
 from tests.unit.fakes import FakeTable

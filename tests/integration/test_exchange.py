@@ -30,22 +30,24 @@ from parley.errors import (
 from parley.ledger.canonical import canonical
 from parley.ledger.keys import SigningKey
 from parley.ledger.signatures import sign_file
+from parley.services.amendments import substitute
 from parley.services.exchange import (
-    SignOutcome,
-    adopt_plan,
     cancel_tranche,
     close_tranche,
-    diff_versions,
     exchange_facts,
-    export_manifest,
-    manifest_versions,
     open_tranche,
     resume_tranche,
-    sign_manifest,
     suspend_tranche,
     tranche_status,
 )
-from parley.services.handover import substitute
+from parley.services.manifests import (
+    SignOutcome,
+    adopt_plan,
+    diff_versions,
+    export_manifest,
+    manifest_versions,
+    sign_manifest,
+)
 from parley.services.planning import plan_from_database
 from tests.conftest import NOW, snapshot
 from tests.integration import exchange_support as ex

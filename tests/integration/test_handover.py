@@ -20,23 +20,17 @@ from parley.domain.handover import NEUTRAL_WITHDRAWAL, Action, CrossingState, Fi
 from parley.domain.holdings import HoldingStatus
 from parley.domain.tranches import BalanceRefused, TrancheState
 from parley.errors import Conflict, InvalidValue, NotFound, NotPermitted, TransitionNotAllowed
-from parley.services.exchange import (
-    close_tranche,
-    export_manifest,
-    manifest_versions,
-    open_tranche,
-    tranche_status,
-)
-from parley.services.handover import (
-    HandoverResult,
+from parley.services.amendments import (
     add_from_reserves,
     carry_difference,
     offered_fixes,
     present_unlisted,
-    record,
     substitute,
     withdraw_matching,
 )
+from parley.services.exchange import close_tranche, open_tranche, tranche_status
+from parley.services.handover import HandoverResult, record
+from parley.services.manifests import export_manifest, manifest_versions
 from tests.conftest import NOW, snapshot
 from tests.integration import exchange_support as ex
 from tests.integration.exchange_support import DAY_ONE, EXCHANGE, Uow

@@ -26,6 +26,7 @@ from parley.entrypoints.cli.context import settings
 from parley.entrypoints.cli.output import out
 from parley.errors import ExportFailed, InvalidValue, NotFound, ParleyError
 from parley.ledger.keys import load_signing_key
+from parley.services import amendments, manifests
 from parley.services import exchange as service
 from parley.services import handover as crossing
 from parley.services.ledger import sign_checkpoint
@@ -119,7 +120,7 @@ def manifest_issue(
     config = settings()
     checked = bootstrap.load_agreement(agreement_file)
     text = agreement_file.read_text("utf-8")
-    stored = service.adopt_plan(
+    stored = manifests.adopt_plan(
         _uow(config), checked.agreement, text, plan_id=plan_id, actor=config.actor, now=_now()
     )
     for s in stored:
@@ -161,7 +162,7 @@ def manifest_show(
     """Show a manifest: its people in crossing order, its reserves and who signed it."""
     config = settings()
     name = _exchange(config, exchange)
-    stored = service.export_manifest(
+    stored = manifests.export_manifest(
         _uow(config, read_only=True), name, tranche, _side(config, name, side), version
     )
     m = stored.manifest
@@ -190,7 +191,7 @@ def manifest_export(
     config = settings()
     name = _exchange(config, exchange)
     chosen = _side(config, name, side)
-    stored = service.export_manifest(_uow(config, read_only=True), name, tranche, chosen, version)
+    stored = manifests.export_manifest(_uow(config, read_only=True), name, tranche, chosen, version)
     target = out_file or Path(f"manifest-{tranche}-{chosen}-v{stored.manifest.version}.json")
     try:
         target.write_bytes(stored.document)
@@ -211,7 +212,7 @@ def manifest_diff(
     """Show what each amendment changed: people taken off (-) and put on (+)."""
     config = settings()
     name = _exchange(config, exchange)
-    diffs = service.diff_versions(
+    diffs = manifests.diff_versions(
         _uow(config, read_only=True), name, tranche, _side(config, name, side), old, new
     )
     if not diffs:
@@ -242,7 +243,7 @@ def manifest_accept(
     name, number, side, _version = found
     outcome = _tranche_event(
         config,
-        lambda: service.sign_manifest(
+        lambda: manifests.sign_manifest(
             _uow(config), name, number, side, text, actor=config.actor, now=_now()
         ),
     )
@@ -518,7 +519,7 @@ def handover_fixes(
     config = settings()
     name = _exchange(config, exchange)
     chosen = _find_side(config, name, tranche, record_id, side)
-    fixes = crossing.offered_fixes(_uow(config, read_only=True), name, tranche, chosen, record_id)
+    fixes = amendments.offered_fixes(_uow(config, read_only=True), name, tranche, chosen, record_id)
     if not fixes:
         _say("no fix is needed or possible: the track does not balance, or nothing fits")
     for fix in fixes:
@@ -539,7 +540,7 @@ def handover_substitute(
     chosen = _find_side(config, name, tranche, replaced, side)
     version = _tranche_event(
         config,
-        lambda: crossing.substitute(
+        lambda: amendments.substitute(
             _uow(config), name, tranche, chosen, replaced, reserve, actor=config.actor, now=_now()
         ),
     )
@@ -563,7 +564,7 @@ def handover_withdraw(
     chosen = _find_side(config, name, tranche, gone, side)
     first, second = _tranche_event(
         config,
-        lambda: crossing.withdraw_matching(
+        lambda: amendments.withdraw_matching(
             _uow(config), name, tranche, chosen, gone, matching, actor=config.actor, now=_now()
         ),
     )
@@ -583,7 +584,7 @@ def handover_carry(
     chosen = _find_side(config, name, tranche, gone, side)
     target = _tranche_event(
         config,
-        lambda: crossing.carry_difference(
+        lambda: amendments.carry_difference(
             _uow(config), name, tranche, chosen, gone, actor=config.actor, now=_now()
         ),
     )
@@ -602,7 +603,7 @@ def handover_add(
     name = _exchange(config, exchange)
     version = _tranche_event(
         config,
-        lambda: crossing.add_from_reserves(
+        lambda: amendments.add_from_reserves(
             _uow(config), name, tranche, side.upper(), reserve, actor=config.actor, now=_now()
         ),
     )
@@ -624,7 +625,7 @@ def handover_unlisted(
     config = settings()
     name = _exchange(config, exchange)
     _say(
-        crossing.present_unlisted(
+        amendments.present_unlisted(
             _uow(config),
             name,
             tranche,
