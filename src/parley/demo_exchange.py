@@ -114,7 +114,11 @@ def _frictions(
             actor="MEDIATOR", now=now,
         )  # fmt: skip
         name = _sign_all(engine, folder, exchange, 1, f.side, keys, now)
-        say(f"    fix: reserve {reserve} takes the place; amendment {name} signed by all three")
+        _checkpoint(engine, keys)  # an amendment is a tranche event too
+        say(
+            f"    fix: reserve {reserve} takes the place; amendment {name} signed by all "
+            "three; MEDIATOR signed a checkpoint"
+        )
 
 
 def _checkpoint(engine: Engine, keys: dict[str, SigningKey]) -> int:
@@ -202,10 +206,12 @@ def run_exchange(
             bootstrap.unit_of_work(engine), exchange, number, actor="MEDIATOR",
             now=datetime.now(UTC),
         )  # fmt: skip
+        size = _checkpoint(engine, keys)
         shown = "; ".join(
             f"{b.track} " + ", ".join(f"{s} {v:,}" for s, v in b.received.items()) for b in balances
         )
         say(f"  {crossed:,} crossed one for one; tranche {number} closed balanced: {shown}")
+        say(f"  MEDIATOR signed a checkpoint of the log at size {size:,}")
         if first_received is None:
             unit = bootstrap.unit_of_work(engine, read_only=True)
             with unit:
