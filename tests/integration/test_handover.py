@@ -30,6 +30,7 @@ from parley.services.amendments import (
 )
 from parley.services.exchange import close_tranche, open_tranche, tranche_status
 from parley.services.handover import HandoverResult, record
+from parley.services.idempotency import remember, replayed
 from parley.services.manifests import export_manifest, manifest_versions
 from tests.conftest import NOW, snapshot
 from tests.integration import exchange_support as ex
@@ -621,7 +622,7 @@ def test_a_key_whose_first_request_is_in_flight_is_a_conflict(uow: Uow, engine: 
     before = snapshot(engine)
 
     with uow() as first:  # the first request with the key, still being processed
-        assert first.idempotency.hold("busy")
+        assert first.idempotency.hold("busy") == (True, None)
         with pytest.raises(Conflict) as refused:
             _hand_over_with(uow, person, "busy")
 
@@ -643,7 +644,27 @@ def test_a_failed_request_leaves_its_key_free_to_send_again(uow: Uow, engine: En
 
     assert snapshot(engine) == before
     with uow() as u:
-        assert u.idempotency.get("early") is None  # nothing kept of the failed request
+        assert u.idempotency.hold("early") == (True, None)  # nothing kept of the failed one
     ex.verify(uow, 1, "UA", person)
     assert _hand_over_with(uow, person, "early").replayed is False
     assert export_manifest(uow(), EXCHANGE, 1, "UA").manifest.version == 1
+
+
+def test_a_first_request_finishing_between_the_read_and_the_lock_is_caught(
+    uow: Uow, engine: Engine
+) -> None:
+    # On PostgreSQL a request reads its key and takes the key's lock in one statement; a
+    # first request that commits in between is found when the second stores its answer.
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite lets one writer through at a time: the race cannot happen")
+    ex.opened(uow)
+    with uow() as second:
+        assert replayed(second, "raced", "sha-of-this-request") is None
+        with uow() as first:  # the first request, which did not wait for the lock
+            assert first.idempotency.put("raced", "UA", "sha-of-this-request", "{}", NOW)
+            first.commit()
+        with pytest.raises(Conflict, match="was answered while this one ran"):
+            remember(second, "raced", actor="UA", request_sha256="sha-of-this-request",
+                     response="{}", now=NOW)  # fmt: skip
+    with uow() as u:
+        assert u.idempotency.hold("raced") == (True, ("sha-of-this-request", "{}"))

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from parley.adapters.agreements import read_agreement
@@ -99,7 +100,17 @@ _READ_KEY = select(_IDEMPOTENCY.c.request_sha256, _IDEMPOTENCY.c.response).where
     _IDEMPOTENCY.c.key == bindparam("b_key")
 )
 # 64 bits of the key's hash name its advisory lock; a collision only makes a request wait.
-_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))")
+# The lock and the row in one round trip (PostgreSQL).
+_HOLD_KEY = text(
+    "SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0)), "
+    "(SELECT request_sha256 FROM idempotency_keys WHERE key = :key), "
+    "(SELECT response FROM idempotency_keys WHERE key = :key)"
+)
+_PUT_KEY = (
+    postgresql.insert(_IDEMPOTENCY)
+    .on_conflict_do_nothing(index_elements=[_IDEMPOTENCY.c.key])
+    .returning(_IDEMPOTENCY.c.key)
+)
 
 
 @lru_cache(maxsize=16)
@@ -428,8 +439,19 @@ class SqlExchangeRepository:
         return 1 if found is None else int(found)
 
     def save_crossing(self, crossing: CrossingRecord, at: datetime) -> None:
-        """Write one person's progress."""
-        params = _crossing_values(crossing, at) | {"b_id": crossing.id}
+        """Write one person's progress (what a crossing changes; who and where stay)."""
+        c = crossing.crossing
+        params = {
+            "b_id": crossing.id,
+            "state": c.state.value,
+            "identity_confirmed": c.identity_confirmed,
+            "identity_disputed": c.identity_disputed,
+            "will_confirmed_at": c.will_confirmed_at,
+            "reason": crossing.reason,
+            "flags": ",".join(crossing.flags) or None,
+            "sealed": crossing.sealed,
+            "updated_at": at,
+        }
         self._session.connection().execute(_SAVE_CROSSING, params)
 
     def active_listings(self, side: str, record_ids: Collection[str]) -> dict[str, str]:
@@ -550,30 +572,35 @@ class SqlIdempotencyKeys:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._postgres = session.get_bind().dialect.name == "postgresql"
 
-    def hold(self, key: str) -> bool:
-        """Hold ``key`` for the transaction: a PostgreSQL advisory lock, tried without
-        waiting; on SQLite the write lock taken at BEGIN already excludes every other
-        writer."""
-        if self._session.get_bind().dialect.name != "postgresql":
+    def hold(self, key: str) -> tuple[bool, tuple[str, str] | None]:
+        """Hold ``key`` for the transaction and read what is stored for it.
+
+        On PostgreSQL an advisory lock, tried without waiting, and the stored row, in one
+        statement (False: another transaction holds the key). On SQLite the write lock
+        taken at BEGIN already excludes every other writer.
+        """
+        connection = self._session.connection()
+        if not self._postgres:
+            found = connection.execute(_READ_KEY, {"b_key": key}).first()
+            return True, None if found is None else (found[0], found[1])
+        held, sha, response = connection.execute(_HOLD_KEY, {"key": key}).one()
+        return bool(held), None if sha is None else (sha, response)
+
+    def put(self, key: str, actor: str, request_sha256: str, response: str, at: datetime) -> bool:
+        """Store a result (in the transaction of the change it reports); False if a
+        request with the same key committed first (PostgreSQL: between this one's read of
+        the key and its lock)."""
+        values = {
+            "key": key,
+            "actor": actor[:100],
+            "request_sha256": request_sha256,
+            "response": response,
+            "recorded_at": at,
+        }
+        connection = self._session.connection()
+        if not self._postgres:
+            connection.execute(_IDEMPOTENCY.insert(), values)
             return True
-        held = self._session.execute(_TRY_LOCK, {"key": key}).scalar()
-        return bool(held)
-
-    def get(self, key: str) -> tuple[str, str] | None:
-        """(request SHA-256, response), or None."""
-        found = self._session.connection().execute(_READ_KEY, {"b_key": key}).first()
-        return None if found is None else (found[0], found[1])
-
-    def put(self, key: str, actor: str, request_sha256: str, response: str, at: datetime) -> None:
-        """Store a result (in the transaction of the change it reports)."""
-        self._session.execute(
-            _IDEMPOTENCY.insert(),
-            {
-                "key": key,
-                "actor": actor[:100],
-                "request_sha256": request_sha256,
-                "response": response,
-                "recorded_at": at,
-            },
-        )
+        return connection.execute(_PUT_KEY, values).first() is not None

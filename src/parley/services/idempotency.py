@@ -12,7 +12,9 @@ process that dies, leaves no trace of its key and it can simply be sent again:
 1. :func:`replayed` holds the key for the transaction (on PostgreSQL an advisory lock,
    which a request still in flight holds: the second is refused at once; on SQLite the
    write lock already lets one writer through at a time, so a second request waits and
-   then finds the first one's result) and returns the stored result, if any;
+   then finds the first one's result) and returns the stored result, if any; a first
+   request that finishes between the read and the lock is caught when the result is
+   stored;
 2. the request does its work, then :func:`remember` stores its result before the commit.
 """
 
@@ -40,12 +42,12 @@ def replayed(uow: IdempotentUnitOfWork, key: str, request_sha256: str) -> dict[s
     """
     if not key or len(key) > MAX_KEY or not key.isprintable():
         raise InvalidValue("idempotency key", f"must be 1 to {MAX_KEY} printable characters")
-    if not uow.idempotency.hold(key):
+    held, found = uow.idempotency.hold(key)
+    if not held:
         raise Conflict(
             f"the request with idempotency key {key!r} is still being processed; "
             "wait for its answer"
         )
-    found = uow.idempotency.get(key)
     if found is None:
         return None
     sha, response = found
@@ -66,5 +68,14 @@ def remember(
     response: str,
     now: datetime,
 ) -> None:
-    """Store ``key``'s result in the open unit, to be committed with the request's change."""
-    uow.idempotency.put(key, actor, request_sha256, response, now)
+    """Store ``key``'s result in the open unit, to be committed with the request's change.
+
+    Raises:
+        Conflict: a request with the same key finished while this one ran (it then rolls
+            back; sent again, it gets the first request's answer).
+    """
+    if not uow.idempotency.put(key, actor, request_sha256, response, now):
+        raise Conflict(
+            f"the request with idempotency key {key!r} was answered while this one ran; "
+            "send it again for that answer"
+        )

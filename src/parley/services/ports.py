@@ -617,16 +617,13 @@ class ExchangeRepository(Protocol):
 class IdempotencyKeys(Protocol):
     """Clients' idempotency keys and the results their first request got."""
 
-    def hold(self, key: str) -> bool:
-        """Hold ``key`` until the transaction ends; False if another transaction holds it."""
+    def hold(self, key: str) -> tuple[bool, tuple[str, str] | None]:
+        """Hold ``key`` until the transaction ends, and read (request SHA-256, response)
+        stored for it; False when another transaction holds it."""
         ...
 
-    def get(self, key: str) -> tuple[str, str] | None:
-        """(request SHA-256, response) stored for ``key``, or None."""
-        ...
-
-    def put(self, key: str, actor: str, request_sha256: str, response: str, at: datetime) -> None:
-        """Store the result of ``key``'s request."""
+    def put(self, key: str, actor: str, request_sha256: str, response: str, at: datetime) -> bool:
+        """Store the result of ``key``'s request; False if another stored it first."""
         ...
 
 
