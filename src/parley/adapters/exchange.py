@@ -422,15 +422,6 @@ class SqlExchangeRepository:
         row = self._session.connection().execute(query, params).first()
         return None if row is None else _crossing(row)
 
-    def sealed_version(self, tranche_id: int, side: str) -> int | None:
-        """The latest sealed version of one side's manifest, None if none is sealed."""
-        m = ManifestRow
-        query = select(func.max(m.version)).where(
-            m.tranche_id == tranche_id, m.side == side, m.sealed_at.is_not(None)
-        )
-        found = self._session.execute(query).scalar()
-        return None if found is None else int(found)
-
     def heaviest(self, tranche_id: int, track: str) -> int:
         """The largest weight of anyone listed in ``track`` (1 if nobody)."""
         c = CrossingRow
@@ -558,13 +549,7 @@ class SqlExchangeRepository:
 
     def holdings(self, side: str, record_ids: Collection[str]) -> dict[str, Holding]:
         """The holdings of ``side`` with these record ids."""
-        repository = holding_repository(self._session)
-        out: dict[str, Holding] = {}
-        for record_id in record_ids:
-            found = repository.get(side, record_id)
-            if found is not None:
-                out[record_id] = found
-        return out
+        return holding_repository(self._session).get_many(side, record_ids)
 
 
 class SqlIdempotencyKeys:

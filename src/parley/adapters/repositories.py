@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
@@ -38,6 +38,9 @@ __all__ = [
 
 R = TypeVar("R", Holding, Request)
 Row = TypeVar("Row", HoldingRow, RequestRow)
+
+
+_IN_CHUNK = 500  # record ids per IN list
 
 
 class SqlPartyRepository:
@@ -230,6 +233,19 @@ class SqlRecordRepository(Generic[R, Row]):
             select(table).where(table.party_code == party, table.record_id == record_id)
         ).first()
         return None if row is None else self._m.from_row(row)
+
+    def get_many(self, party: str, record_ids: Collection[str]) -> dict[str, R]:
+        """The records of ``party`` with these ids (those that exist), by record id."""
+        table = self._m.table
+        ids = list(record_ids)
+        found: dict[str, R] = {}
+        for start in range(0, len(ids), _IN_CHUNK):
+            query = select(table).where(
+                table.party_code == party, table.record_id.in_(ids[start : start + _IN_CHUNK])
+            )
+            for row in self._session.scalars(query):
+                found[row.record_id] = self._m.from_row(row)
+        return found
 
     def save_status(self, record: R, at: datetime) -> None:
         table = self._m.table

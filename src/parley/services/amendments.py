@@ -126,9 +126,7 @@ def present_unlisted(
         if tranche.state is not TrancheState.OPEN:
             raise TransitionNotAllowed(f"tranche {number} is {tranche.state.value}, not open")
         listed = uow.exchange.crossing(tranche_id_of(tranche), side, record_id)
-        if listed is not None and listed.listed_in <= (
-            uow.exchange.sealed_version(tranche_id_of(tranche), side) or 0
-        ):
+        if listed is not None and listed.sealed:
             raise TransitionNotAllowed(
                 f"record {record_id} is on the sealed manifest: record its steps"
             )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from parley.domain.agreements import Agreement
+from parley.domain.agreements import FormulaKind
 from parley.domain.events import TrancheStateChanged
 from parley.domain.handover import CrossingState
 from parley.domain.holdings import HoldingStatus
@@ -196,26 +196,32 @@ def open_tranche(
     return tranche
 
 
-def balances_of(
-    uow: ExchangeUnitOfWork, tranche: TrancheRecord, agreement: Agreement
-) -> list[TrackBalance]:
-    """Each track's running balance in ``tranche``, from the stored counters."""
+def track_balance(
+    uow: ExchangeUnitOfWork, tranche: TrancheRecord, track: str, *, lock: str | None = None
+) -> TrackBalance:
+    """One track's running balance in ``tranche``, from the stored counters.
+
+    ``lock`` names the side whose row the caller changes: that row is held until the
+    transaction ends. A side's values only grow, so the other side's row, read without
+    waiting, can only be behind: a lead checked against it is never less than the true
+    lead, and a handover it allows is allowed by the truth too.
+    """
+    agreement = require_exchange(uow, tranche.exchange).agreement
     tranche_id = tranche_id_of(tranche)
-    stored = uow.exchange.balances(tranche_id)
-    crossings = uow.exchange.crossings(tranche_id)
-    out = []
-    for track in tranche.tracks:
-        heaviest = max(
-            (c.crossing.weight for c in crossings if c.crossing.track == track), default=1
-        )
-        balance = TrackBalance.start(
-            agreement, track, heaviest=heaviest, owed=tranche.owed.get(track, {})
-        )
-        for side in agreement.parties:
-            sent, received = stored.get((track, side), (0, 0))
-            balance.sent[side], balance.received[side] = sent, received
-        out.append(balance)
-    return out
+    tariff = agreement.track(track).formula.kind is FormulaKind.TARIFF
+    heaviest = uow.exchange.heaviest(tranche_id, track) if tariff else 1
+    balance = TrackBalance.start(
+        agreement, track, heaviest=heaviest, owed=tranche.owed.get(track, {})
+    )
+    stored = uow.exchange.balances(tranche_id, lock=(track, lock) if lock else None)
+    for side in agreement.parties:
+        balance.sent[side], balance.received[side] = stored.get((track, side), (0, 0))
+    return balance
+
+
+def balances_of(uow: ExchangeUnitOfWork, tranche: TrancheRecord) -> list[TrackBalance]:
+    """Each track's running balance in ``tranche``."""
+    return [track_balance(uow, tranche, track) for track in tranche.tracks]
 
 
 def _closing_balances(balances: list[TrackBalance]) -> dict[str, dict[str, object]]:
@@ -251,10 +257,9 @@ def close_tranche(
     """
     with uow:
         tranche = require_tranche(uow, exchange, number, lock=True)
-        agreement = require_exchange(uow, exchange).agreement
         if tranche.state not in (TrancheState.OPEN, TrancheState.CLOSING):
             move_tranche(tranche.state, TrancheState.CLOSING, number=number)
-        balances = balances_of(uow, tranche, agreement)
+        balances = balances_of(uow, tranche)
         pending: dict[str, int] = {}
         for c in uow.exchange.crossings(tranche_id_of(tranche)):
             if c.crossing.state is CrossingState.LISTED:
@@ -377,7 +382,7 @@ def tranche_status(uow: ExchangeUnitOfWork, exchange: str, number: int) -> Tranc
                 allowed_lead=b.allowed,
                 next_to_cross=b.next_to_cross(),
             )
-            for b in balances_of(uow, tranche, agreement)
+            for b in balances_of(uow, tranche)
         )
         people: dict[str, dict[str, int]] = {side: {} for side in agreement.parties}
         for c in uow.exchange.crossings(tranche_id_of(tranche)):

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from parley.domain.agreements import FormulaKind
 from parley.domain.events import (
     IdentityDisputed,
     PersonDied,
@@ -44,7 +43,7 @@ from parley.domain.handover import (
     apply_action,
 )
 from parley.domain.holdings import HoldingStatus
-from parley.domain.tranches import TrackBalance, TrancheState
+from parley.domain.tranches import TrancheState
 from parley.errors import InvalidValue, NotFound, NotPermitted, TransitionNotAllowed
 from parley.ledger.canonical import canonical
 from parley.services.amendments import fixes_for
@@ -52,6 +51,7 @@ from parley.services.exchange import (
     require_exchange,
     require_listed,
     require_tranche,
+    track_balance,
     tranche_id_of,
 )
 from parley.services.idempotency import remember, replayed
@@ -134,28 +134,6 @@ def _role(acting_as: str, side: str, receiver: str) -> Role:
         f"{acting_as!r} is neither a party of this exchange ({side}, {receiver}) nor "
         "neutral_verifier or mediator"
     )
-
-
-def _balance(
-    uow: ExchangeUnitOfWork, tranche: TrancheRecord, track: str, *, lock: str | None = None
-) -> TrackBalance:
-    """The track's balance; ``lock`` names the side whose row this transaction changes.
-
-    A side's values only grow, so the other side's row, read without waiting, can only be
-    behind: the lead checked against it is never less than the true lead, and a handover
-    it allows is allowed by the truth too.
-    """
-    agreement = require_exchange(uow, tranche.exchange).agreement
-    tranche_id = tranche_id_of(tranche)
-    tariff = agreement.track(track).formula.kind is FormulaKind.TARIFF
-    heaviest = uow.exchange.heaviest(tranche_id, track) if tariff else 1
-    balance = TrackBalance.start(
-        agreement, track, heaviest=heaviest, owed=tranche.owed.get(track, {})
-    )
-    stored = uow.exchange.balances(tranche_id, lock=(track, lock) if lock else None)
-    for side in agreement.parties:
-        balance.sent[side], balance.received[side] = stored.get((track, side), (0, 0))
-    return balance
 
 
 def record(
@@ -281,7 +259,9 @@ def _record(
         offered = tuple(fixes_for(uow, tranche, listed, agreement.parties))
     # The balance last: its row, when this changes it, stays locked only from here to the
     # commit, and a refusal here rolls back everything above.
-    balance = _balance(uow, tranche, before.track, lock=side if action in _MOVES_BALANCE else None)
+    balance = track_balance(
+        uow, tranche, before.track, lock=side if action in _MOVES_BALANCE else None
+    )
     if action is Action.HAND_OVER:
         balance.send(side, before.weight)
     elif action is Action.RECEIVE:

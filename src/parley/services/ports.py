@@ -568,10 +568,6 @@ class ExchangeRepository(Protocol):
         """One listed person; ``lock`` holds their row until the transaction ends."""
         ...
 
-    def sealed_version(self, tranche_id: int, side: str) -> int | None:
-        """The latest sealed version of one side's manifest, None if none is sealed."""
-        ...
-
     def sides_listing(self, tranche_id: int, record_id: str) -> list[str]:
         """The sides whose manifest of a tranche lists ``record_id``."""
         ...

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from parley.errors import VerificationFailed
 from parley.ledger.balances import BalanceAudit
+from parley.services.exchange import tranche_id_of
 from parley.services.ports import ExchangeUnitOfWork, LogUnitOfWork
 
 __all__ = ["ReplayReport", "ReplayUnitOfWork", "replay_balances"]
@@ -59,8 +60,7 @@ def replay_balances(uow: ReplayUnitOfWork) -> ReplayReport:
         tracks = 0
         for exchange in uow.exchange.exchanges():
             for tranche in uow.exchange.tranches(exchange.name):
-                assert tranche.id is not None
-                stored = uow.exchange.balances(tranche.id)
+                stored = uow.exchange.balances(tranche_id_of(tranche))
                 for track in tranche.tracks:
                     tracks += 1
                     count = audit.counts.get((exchange.name, tranche.number, track))
