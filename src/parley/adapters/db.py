@@ -1,4 +1,4 @@
-"""Engines, migrations and the event log's row inserts for the two supported databases.
+"""Engines and migrations for the two supported databases.
 
 SQLite is the embedded default and runs in WAL mode with foreign keys on; PostgreSQL is
 the server choice (``postgresql://`` URLs use the psycopg 3 driver). This is the only
@@ -10,22 +10,22 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable
 from importlib.resources import files
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, LargeBinary, Table, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, OperationalError
 
 from parley.errors import ConfigurationError
 
 __all__ = [
     "create_db_engine",
     "current_revision",
-    "insert_rows",
     "upgrade",
     "writer",
     "writers_turn",
@@ -52,12 +52,43 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
             # unit of work is one real transaction (SQLAlchemy's documented recipe).
             event.listen(engine, "begin", _sqlite_begin)
             return engine
-        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+        engine = create_engine(parsed, echo=echo)
+        event.listen(engine, "checkin", _rested)
+        event.listen(engine, "checkout", _pinging(engine.dialect))
+        return engine
     except ModuleNotFoundError as e:
         raise ConfigurationError(
             f"the database driver for {parsed.drivername} is not installed "
             "(install parley[postgres] for PostgreSQL)"
         ) from e
+
+
+# A pooled server connection is pinged before use only after resting this long: one
+# that was in use a moment ago is alive, and pinging every checkout (pool_pre_ping)
+# cost each unit of work a round trip of its own. A connection that breaks in use is
+# thrown away at once (as Core does, and ``fastpath.Driver`` too).
+_REST = 1.0  # seconds
+_RESTING_SINCE = "parley_resting_since"
+
+
+def _rested(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_RESTING_SINCE] = time.monotonic()
+
+
+def _pinging(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
+    """The pool's checkout hook: ping a connection that rested a while."""
+
+    def ping_if_rested(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_RESTING_SINCE)
+        if since is None or time.monotonic() - since < _REST:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as e:
+            # The pool's documented answer: it drops this connection and takes another.
+            raise DisconnectionError(f"a pooled connection was lost: {e}") from e
+
+    return ping_if_rested
 
 
 WRITER = {"parley_writer": True}
@@ -71,8 +102,16 @@ def _sqlite_begin(conn: Connection) -> None:
     write lock at BEGIN makes writers queue (for up to busy_timeout) instead. Plain
     reads stay deferred: in WAL mode they never wait for a writer.
     """
-    immediate = conn.get_execution_options().get("parley_writer", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    dbapi_connection: Any = conn.connection.dbapi_connection
+    if dbapi_connection.in_transaction:  # begun already, by a unit of work's driver
+        return
+    sql = "BEGIN IMMEDIATE" if conn.get_execution_options().get("parley_writer") else "BEGIN"
+    # By the driver: Core's execution of one statement costs more than SQLite's BEGIN.
+    # Its error is raised as Core would.
+    try:
+        dbapi_connection.execute(sql)
+    except sqlite3.Error as e:
+        raise DBAPIError.instance(sql, (), e, sqlite3.Error, dialect=conn.dialect) from e
 
 
 def writer(engine: Engine) -> Engine:
@@ -82,6 +121,8 @@ def writer(engine: Engine) -> Engine:
 
 _TURNS: dict[str, threading.RLock] = {}
 _TURNS_LOCK = threading.Lock()
+# Each engine's, found once: every unit of work asks, and rendering the URL is not free.
+_ENGINE_TURNS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 
 
 def writers_turn(engine: Engine) -> threading.RLock | None:
@@ -94,9 +135,11 @@ def writers_turn(engine: Engine) -> threading.RLock | None:
     """
     if engine.dialect.name != "sqlite":
         return None
-    key = str(engine.url)
-    with _TURNS_LOCK:
-        return _TURNS.setdefault(key, threading.RLock())
+    found = _ENGINE_TURNS.get(engine)
+    if found is None:
+        with _TURNS_LOCK:
+            found = _ENGINE_TURNS[engine] = _TURNS.setdefault(str(engine.url), threading.RLock())
+    return found
 
 
 def _switch_to_wal(cursor: Any, wait: float = 10.0) -> None:
@@ -128,74 +171,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged import survives a power cut
     cursor.close()
-
-
-_Processors = tuple[tuple[int, Callable[[Any], Any]], ...]
-_INSERTS: dict[tuple[Table, tuple[str, ...], type[Dialect]], tuple[str, _Processors]] = {}
-
-
-def insert_rows(
-    connection: Connection,
-    table: Table,
-    columns: tuple[str, ...],
-    rows: Sequence[tuple[Any, ...]],
-) -> None:
-    """INSERT ``rows``, each a tuple of values for ``columns``, by the driver's executemany.
-
-    As ``bulk`` does for imports: Core's executemany prepares each row's parameters in
-    Python, which costs more than storing the row, and the event log writes three or
-    four rows an event. Each value still goes through its column type's bind processor
-    as Core would apply it (``orm.UtcDateTime`` on SQLite), binary values excepted.
-    """
-    if not rows:
-        return
-    key = (table, columns, type(connection.dialect))
-    if key not in _INSERTS:
-        _INSERTS[key] = _insert_for(table, columns, connection.dialect)
-    sql, processors = _INSERTS[key]
-    connection.exec_driver_sql(sql, _processed(rows, processors) if processors else rows)
-
-
-def _insert_for(
-    table: Table, columns: tuple[str, ...], dialect: Dialect
-) -> tuple[str, _Processors]:
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
-    # Binary columns go as they are: sqlite3 and psycopg take bytes. Core wraps each in
-    # the driver's Binary, on SQLite a memoryview per value, and the garbage collector's
-    # visits to those cost a tenth of a batch's append (bench/ledger.py).
-    types = [table.c[name].type for name in columns]
-    processors = tuple(
-        (i, process)
-        for i, type_ in enumerate(types)
-        if not isinstance(type_, LargeBinary)
-        and (process := type_.dialect_impl(dialect).bind_processor(dialect)) is not None
-    )
-    return sql, processors
-
-
-def _processed(rows: Sequence[tuple[Any, ...]], processors: _Processors) -> list[tuple[Any, ...]]:
-    """``rows`` with each value through its column's processor.
-
-    A value that is the same object as the row above's is processed once: the events of
-    one unit share their time.
-    """
-    done: dict[int, tuple[Any, Any]] = {}  # column -> (value, processed)
-    out = []
-    for row in rows:
-        values = list(row)
-        for i, process in processors:
-            value = values[i]
-            last = done.get(i)
-            if last is None or last[0] is not value:
-                last = done[i] = (value, process(value))
-            values[i] = last[1]
-        out.append(tuple(values))
-    return out
 
 
 def _alembic_config(engine: Engine) -> Config:

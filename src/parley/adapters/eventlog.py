@@ -18,11 +18,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Connection, Select, Table, and_, bindparam, func, or_, select, text, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from parley.adapters.db import insert_rows
+from parley.adapters.fastpath import Driver, SessionSource, session_of
 from parley.adapters.orm import CheckpointRow, EventRow, LogHeadRow, LogNodeRow, PersonSaltRow
+from parley.adapters.statements import Statement
 from parley.domain import events as domain_events
 from parley.domain.events import DomainEvent
 from parley.errors import InvalidValue
@@ -43,39 +44,66 @@ _HEAD = 1
 _CHUNK = 500  # records per IN list
 _COMMITMENT = re.compile("[0-9a-f]{64}")
 
-# Built once: an append runs these few statements, and building them anew each time
-# would cost more than running them.
+# Built once and run by the driver (adapters.fastpath): every append runs these few
+# statements, and Core's work for each would cost more than running it.
 _NODES = cast(Table, LogNodeRow.__table__)
 _SALTS = cast(Table, PersonSaltRow.__table__)
 _HEADS = cast(Table, LogHeadRow.__table__)
+_EVENTS = cast(Table, EventRow.__table__)
 _READ_HEAD = select(_HEADS.c.size).where(_HEADS.c.id == _HEAD)
-_LOCK_HEAD = _READ_HEAD.with_for_update()
-_NEW_HEAD = _HEADS.insert().values(id=_HEAD, size=0)
-_SET_HEAD = _HEADS.update().where(_HEADS.c.id == _HEAD).values(size=bindparam("new_size"))
+_READ_SIZE = Statement(_READ_HEAD)
+_LOCK_SIZE = Statement(_READ_HEAD.with_for_update())
+_NEW_HEAD = Statement(_HEADS.insert().values(id=_HEAD, size=0))
+_SET_HEAD = Statement(
+    _HEADS.update().where(_HEADS.c.id == _HEAD).values(size=bindparam("new_size"))
+)
 # Takes the head's row lock and moves it in one statement: the size before is the size
 # after less the entries added.
-_GROW_HEAD = (
+_GROW_HEAD = Statement(
     _HEADS.update()
     .where(_HEADS.c.id == _HEAD)
     .values(size=_HEADS.c.size + bindparam("added"))
     .returning(_HEADS.c.size)
 )
-_READ_NODE = select(_NODES.c.hash).where(
-    _NODES.c.level == bindparam("level"), _NODES.c.idx == bindparam("idx")
+_READ_NODE = Statement(
+    select(_NODES.c.hash).where(
+        _NODES.c.level == bindparam("level"), _NODES.c.idx == bindparam("idx")
+    )
+)
+_OWNER = (_SALTS.c.kind == bindparam("kind"), _SALTS.c.party_code == bindparam("party"))
+_READ_SALT = Statement(
+    select(_SALTS.c.record_id, _SALTS.c.salt).where(*_OWNER, _SALTS.c.record_id == bindparam("id"))
 )
 # One kind and party at a time: a one-column IN renders far faster than a tuple IN, and
-# the primary key (kind, party_code, record_id) still serves it.
+# the primary key (kind, party_code, record_id) still serves it. Run by Core (an
+# expanding IN), for the appends that name many people at once.
 _READ_SALTS = select(_SALTS.c.record_id, _SALTS.c.salt).where(
-    _SALTS.c.kind == bindparam("kind"),
-    _SALTS.c.party_code == bindparam("party"),
-    _SALTS.c.record_id.in_(bindparam("ids", expanding=True)),
+    *_OWNER, _SALTS.c.record_id.in_(bindparam("ids", expanding=True))
 )
-_EVENTS = cast(Table, EventRow.__table__)
+# An append naming one person (every handover): the head's move that reads their salt
+# too, a statement less. On PostgreSQL the salt is read in the statement's snapshot,
+# taken before the head's lock is granted: a salt never changes once written, and one
+# written since would be another unit's first entry for the same person at the same
+# moment, refused on the salts' key as ever.
+_PERSON = ("kind", "party", "id")
+_GROW_HEAD_WITH_SALT = Statement(
+    _HEADS.update()
+    .where(_HEADS.c.id == _HEAD)
+    .values(size=_HEADS.c.size + bindparam("added"))
+    .returning(
+        _HEADS.c.size,
+        select(_SALTS.c.salt)
+        .where(*_OWNER, _SALTS.c.record_id == bindparam("id"))
+        .scalar_subquery()
+        .label("salt"),
+    )
+)
 _SALT_COLUMNS = ("kind", "party_code", "record_id", "salt")
-_NODES_QUERIES: dict[int, Select[int, int, bytes]] = {}
+_NODE_COLUMNS = ("level", "idx", "hash")
+_NODES_QUERIES: dict[int, Statement] = {}
 
 
-def _nodes_query(count: int) -> Select[int, int, bytes]:
+def _nodes_query(count: int) -> Statement:
     """SELECT the nodes at ``count`` (level, idx) pairs, bound as l0, i0, l1, i1, ...
 
     A chain of ORs, not a row-value IN: SQLite answers ``(level, idx) IN (...)`` by
@@ -87,8 +115,8 @@ def _nodes_query(count: int) -> Select[int, int, bytes]:
             and_(_NODES.c.level == bindparam(f"l{i}"), _NODES.c.idx == bindparam(f"i{i}"))
             for i in range(count)
         ]
-        _NODES_QUERIES[count] = select(_NODES.c.level, _NODES.c.idx, _NODES.c.hash).where(
-            or_(*keys)
+        _NODES_QUERIES[count] = Statement(
+            select(_NODES.c.level, _NODES.c.idx, _NODES.c.hash).where(or_(*keys))
         )
     return _NODES_QUERIES[count]
 
@@ -102,11 +130,12 @@ class SqlNodeStore:
     """The Merkle tree's complete subtrees in ``log_nodes``, written at :meth:`flush`.
 
     Args:
-        db: the session or connection whose transaction reads and writes the nodes.
+        db: the session or connection whose transaction reads and writes the nodes, or
+            its driver (``adapters.fastpath``).
     """
 
-    def __init__(self, db: Session | Connection) -> None:
-        self._db = db
+    def __init__(self, db: Session | Connection | Driver) -> None:
+        self._driver = Driver.of(db)
         self._cache: dict[tuple[int, int], bytes] = {}
         self._pending: list[tuple[int, int, bytes]] = []  # level, idx, hash
 
@@ -121,16 +150,14 @@ class SqlNodeStore:
         for i, (level, index) in enumerate(wanted):
             keys[f"l{i}"] = level
             keys[f"i{i}"] = index
-        for level, index, hash_ in _connection(self._db).execute(_nodes_query(len(wanted)), keys):
+        for level, index, hash_ in self._driver.all(_nodes_query(len(wanted)), keys):
             self._cache[level, index] = bytes(hash_)
 
     def get(self, level: int, index: int) -> bytes:
         """The stored hash; ``KeyError`` if there is none."""
         key = (level, index)
         if key not in self._cache:
-            found = (
-                _connection(self._db).execute(_READ_NODE, {"level": level, "idx": index}).scalar()
-            )
+            found = self._driver.scalar(_READ_NODE, {"level": level, "idx": index})
             if found is None:
                 raise KeyError(key)
             self._cache[key] = bytes(found)
@@ -141,10 +168,10 @@ class SqlNodeStore:
         self._cache[level, index] = hash_
         self._pending.append((level, index, hash_))
 
-    def flush(self) -> None:
-        """Write the nodes stored since the last flush."""
+    def flush(self, *, hold: bool = False) -> None:
+        """Write the nodes stored since the last flush (``hold``: see ``Driver.insert``)."""
         if self._pending:
-            insert_rows(_connection(self._db), _NODES, ("level", "idx", "hash"), self._pending)
+            self._driver.insert(_NODES, _NODE_COLUMNS, self._pending, hold=hold)
             self._pending = []
 
 
@@ -156,9 +183,16 @@ class _Salts:
     many people it names.
     """
 
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
+    def __init__(self, driver: Driver) -> None:
+        self._driver = driver
         self._known: dict[tuple[str, str, str], bytes] = {}
+
+    def keep(self, record: tuple[str, str, str], salt: bytes | None) -> None:
+        """Hold ``record``'s salt read by the caller; None: it has none yet, make it."""
+        if salt is not None:
+            self._known[record] = bytes(salt)
+        else:
+            self._create([record])
 
     def load(self, wanted: Iterable[tuple[str, str, str]]) -> None:
         """Read or create the salts of ``wanted`` (kind, party, record id) records."""
@@ -167,15 +201,25 @@ class _Salts:
         for kind, party, record_id in missing:
             by_owner.setdefault((kind, party), []).append(record_id)
         for (kind, party), ids in by_owner.items():
-            for start in range(0, len(ids), _CHUNK):
-                chunk = {"kind": kind, "party": party, "ids": ids[start : start + _CHUNK]}
-                for record_id, salt in self._connection.execute(_READ_SALTS, chunk):
-                    self._known[kind, party, record_id] = bytes(salt)
-        new = [w for w in missing if w not in self._known]
+            if len(ids) == 1:  # an event naming one person: no IN list to expand
+                one = {"kind": kind, "party": party, "id": ids[0]}
+                found = self._driver.all(_READ_SALT, one)
+            else:
+                found = []
+                connection = self._driver.connection()
+                for start in range(0, len(ids), _CHUNK):
+                    chunk = {"kind": kind, "party": party, "ids": ids[start : start + _CHUNK]}
+                    found += connection.execute(_READ_SALTS, chunk).all()
+            for record_id, salt in found:
+                self._known[kind, party, record_id] = bytes(salt)
+        self._create([w for w in missing if w not in self._known])
+
+    def _create(self, new: list[tuple[str, str, str]]) -> None:
+        # Written held back (Driver.insert): no round trip of their own.
         if new:
             salts = {record: os.urandom(SALT_SIZE) for record in new}
             rows = [(*record, salt) for record, salt in salts.items()]
-            insert_rows(self._connection, _SALTS, _SALT_COLUMNS, rows)
+            self._driver.insert(_SALTS, _SALT_COLUMNS, rows, hold=True)
             self._known.update(salts)
 
     def __call__(self, kind: str, party: str, record_id: str) -> bytes:
@@ -198,19 +242,23 @@ def _people(
             yield kind, str(payload[party_field]), str(record_id)
 
 
-def log_size(db: Session | Connection, *, lock: bool = False) -> int:
+def log_size(db: Session | Connection | Driver, *, lock: bool = False) -> int:
     """How many entries the log holds; ``lock`` holds the head until the transaction ends."""
-    connection = _connection(db)
-    size = connection.execute(_LOCK_HEAD if lock else _READ_HEAD).scalar()
+    driver = Driver.of(db)
+    size = driver.scalar(_LOCK_SIZE if lock else _READ_SIZE)
     if size is None:  # a log never written to (or emptied with every table)
         if lock:
-            connection.execute(_NEW_HEAD)
+            driver.execute(_NEW_HEAD)
         return 0
     return int(size)
 
 
+def _payload_text(payload: Mapping[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 class _EventValues(NamedTuple):
-    """An ``events`` row, by column name (``db.insert_rows``)."""
+    """An ``events`` row, by column name (``Driver.insert``)."""
 
     seq: int
     type: str
@@ -221,45 +269,69 @@ class _EventValues(NamedTuple):
 
 
 def _append(
-    connection: Connection,
+    driver: Driver,
     items: Iterable[tuple[str, Any, str, Mapping[str, Any], Mapping[str, tuple[str, str]]]],
+    *,
+    hold: bool = False,
 ) -> list[_EventValues]:
-    """Entries and leaves for ``items`` (type, time, actor, payload, persons), in order."""
+    """Entries and leaves for ``items`` (type, time, actor, payload, persons), in order.
+
+    The new nodes are held back when asked (``Driver.insert``).
+    """
     batch = list(items)
-    # The salts first: they do not depend on the log's size, and every appender waits for
-    # the head's lock, taken next, until this transaction ends.
-    salts = _Salts(connection)
-    salts.load(p for _, _, _, payload, persons in batch for p in _people(payload, persons))
-    grown = connection.execute(_GROW_HEAD, {"added": len(batch)}).scalar()
+    # All that does not depend on the log's size first: every appender waits for the
+    # head's lock, taken next, until this transaction ends.
+    kept = [_payload_text(payload) for _, _, _, payload, _ in batch]
+    wanted = [p for _, _, _, payload, persons in batch for p in _people(payload, persons)]
+    salts = _Salts(driver)
+    added = {"added": len(batch)}
+    people = set(wanted)
+    row = None
+    if len(people) == 1:
+        # One person named (every handover): the statement that moves the head reads
+        # their salt too, a round trip less (_GROW_HEAD_WITH_SALT).
+        (person,) = people
+        row = driver.first(_GROW_HEAD_WITH_SALT, added | dict(zip(_PERSON, person, strict=True)))
+        if row is not None:
+            salts.keep(person, row.salt)
+    if row is not None:
+        grown = row.size
+    else:
+        salts.load(wanted)
+        grown = driver.scalar(_GROW_HEAD, added)
     if grown is None:  # a log never written to (or emptied with every table)
-        connection.execute(_NEW_HEAD)
-        connection.execute(_SET_HEAD, {"new_size": len(batch)})
+        driver.execute(_NEW_HEAD)
+        driver.execute(_SET_HEAD, {"new_size": len(batch)})
         grown = len(batch)
     size = int(grown) - len(batch)
-    store = SqlNodeStore(connection)
+    store = SqlNodeStore(driver)
     store.preload(size)
     log = MerkleLog(store, size)
     rows = []
-    for kind, at, actor, payload, persons in batch:
+    for (kind, at, actor, payload, persons), text_ in zip(batch, kept, strict=True):
         seq = log.size + 1
         data = entry(seq, kind, at, actor, payload, persons, salts)
         log.append(data)
-        kept = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        rows.append(_EventValues(seq, kind, at, actor, kept, data))
-    store.flush()
+        rows.append(_EventValues(seq, kind, at, actor, text_, data))
+    store.flush(hold=hold)
     return rows
 
 
-def append_events(session: Session, events: Sequence[DomainEvent]) -> None:
-    """Append ``events`` in order; they commit or roll back with the session."""
+def append_events(db: Session | Driver, events: Sequence[DomainEvent]) -> None:
+    """Append ``events`` in order, as the last writes before the commit.
+
+    The rows are held back to the driver's ``commit()``, which the caller calls next
+    (PostgreSQL: one statement for them all, just before the COMMIT).
+    """
     if not events:
         return
-    connection = session.connection()
+    driver = Driver.of(db)
     rows = _append(
-        connection,
+        driver,
         ((e.name, e.occurred_at, e.actor, e.payload(), e.PERSONS) for e in events),
+        hold=True,
     )
-    insert_rows(connection, _EVENTS, _EventValues._fields, rows)
+    driver.insert(_EVENTS, _EventValues._fields, rows, hold=True)
 
 
 def _persons_of(kind: str) -> Mapping[str, tuple[str, str]]:
@@ -282,7 +354,8 @@ def backfill_entries(db: Session | Connection) -> None:
         ).order_by(EventRow.seq)
     ).all()
     rows = _append(
-        connection, ((t, at, actor, json.loads(p), _persons_of(t)) for _, t, at, actor, p in old)
+        Driver.of(connection),
+        ((t, at, actor, json.loads(p), _persons_of(t)) for _, t, at, actor, p in old),
     )
     for (seq, *_), row in zip(old, rows, strict=True):
         connection.execute(
@@ -299,19 +372,25 @@ def read_events(session: Session, *, after: int = 0, limit: int = 1000) -> list[
 class SqlPublicLog:
     """The public log as the services see it (``parley.services.ports.PublicLog``)."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, session: SessionSource, driver: Driver | None = None) -> None:
+        self._orm = session
+        self._driver = driver or Driver.of(session_of(session))
+
+    @property
+    def _session(self) -> Session:
+        """The session, for what Core and the ORM read (made on first use)."""
+        return session_of(self._orm)
 
     def _tree(self) -> MerkleLog:
-        return MerkleLog(SqlNodeStore(self._session), log_size(self._session))
+        return MerkleLog(SqlNodeStore(self._driver), log_size(self._driver))
 
     def hold(self) -> None:
         """Lock the log's head row until the transaction ends (SQLite: BEGIN IMMEDIATE)."""
-        log_size(self._session, lock=True)
+        log_size(self._driver, lock=True)
 
     def size(self) -> int:
         """How many entries the log holds."""
-        return log_size(self._session)
+        return log_size(self._driver)
 
     def root(self, size: int | None = None) -> bytes:
         """The root at ``size`` entries (default: now)."""

@@ -14,16 +14,16 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, text, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Table, and_, bindparam, func, not_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from parley.adapters.agreements import read_agreement
+from parley.adapters.fastpath import Driver, SessionSource, session_of
 from parley.adapters.orm import (
     CrossingRow,
     ExchangeRow,
     HoldingRow,
-    IdempotencyKeyRow,
     ManifestRow,
     ManifestSignatureRow,
     NeutralFindingRow,
@@ -31,6 +31,7 @@ from parley.adapters.orm import (
     TrancheRow,
 )
 from parley.adapters.repositories import holding_repository
+from parley.adapters.statements import Statement
 from parley.domain.agreements import Agreement
 from parley.domain.handover import Crossing, CrossingState
 from parley.domain.holdings import Holding
@@ -39,22 +40,21 @@ from parley.domain.rounds import ExchangeFacts
 from parley.domain.tranches import ACTIVE, TrancheState
 from parley.services.ports import CrossingRecord, Exchange, StoredManifest, TrancheRecord
 
-__all__ = ["SqlExchangeRepository", "SqlIdempotencyKeys"]
+__all__ = ["SqlExchangeRepository"]
 
 _CHUNK = 500
 _CROSSINGS = cast(Table, CrossingRow.__table__)
 _LIVE = (CrossingState.LISTED.value, CrossingState.HANDED_OVER.value)
-_IDEMPOTENCY = cast(Table, IdempotencyKeyRow.__table__)
 _TRANCHES = cast(Table, TrancheRow.__table__)
 _BALANCES = cast(Table, TrancheBalanceRow.__table__)
 _HOLDINGS = cast(Table, HoldingRow.__table__)
-# Built once: a handover runs these few statements, and building them anew each time
-# costs more than running them.
 _EXCHANGES = cast(Table, ExchangeRow.__table__)
+# The handover's statements, built once and run by the driver (adapters.fastpath).
 # A tranche with its exchange's agreement: every handover reads both, in one statement.
+# Only the columns read back: each time costs a conversion on the way out.
 _TRANCHE = (
     select(
-        _TRANCHES,
+        *(c for c in _TRANCHES.c if c.key != "updated_at"),
         _EXCHANGES.c.agreement.label("x_agreement"),
         _EXCHANGES.c.agreement_sha256.label("x_agreement_sha256"),
         _EXCHANGES.c.plan_id.label("x_plan_id"),
@@ -66,50 +66,85 @@ _TRANCHE = (
         _TRANCHES.c.number == bindparam("b_number"),
     )
 )
-_TRANCHE_LOCKED = _TRANCHE.with_for_update(of=_TRANCHES)
-_TRANCHE_SHARED = _TRANCHE.with_for_update(read=True, of=_TRANCHES)
-_CROSSING = select(_CROSSINGS).where(
+_TRANCHES_BY = {
+    (False, False): Statement(_TRANCHE),
+    (True, False): Statement(_TRANCHE.with_for_update(of=_TRANCHES)),
+    (False, True): Statement(_TRANCHE.with_for_update(read=True, of=_TRANCHES)),
+}
+_CROSSING = select(*(c for c in _CROSSINGS.c if c.key != "updated_at")).where(
     _CROSSINGS.c.tranche_id == bindparam("b_tranche"),
     _CROSSINGS.c.side == bindparam("b_side"),
     _CROSSINGS.c.record_id == bindparam("b_record"),
 )
-_CROSSING_LOCKED = _CROSSING.with_for_update()
-_SAVE_CROSSING = update(_CROSSINGS).where(_CROSSINGS.c.id == bindparam("b_id"))
-_READ_BALANCES = select(
-    _BALANCES.c.track, _BALANCES.c.side, _BALANCES.c.sent, _BALANCES.c.received
-).where(_BALANCES.c.tranche_id == bindparam("b_tranche"))
-_LOCK_BALANCE = (
-    select(_BALANCES.c.track, _BALANCES.c.side, _BALANCES.c.sent, _BALANCES.c.received)
-    .where(
-        _BALANCES.c.tranche_id == bindparam("b_tranche"),
-        _BALANCES.c.track == bindparam("b_track"),
-        _BALANCES.c.side == bindparam("b_side"),
+_CROSSINGS_BY = {False: Statement(_CROSSING), True: Statement(_CROSSING.with_for_update())}
+_PROGRESS = (
+    "state", "identity_confirmed", "identity_disputed", "will_confirmed_at", "reason", "flags",
+    "sealed", "updated_at",
+)  # fmt: skip
+_SAVE_CROSSING = Statement(
+    update(_CROSSINGS)
+    .where(_CROSSINGS.c.id == bindparam("b_id"))
+    .values({name: bindparam(name) for name in _PROGRESS})
+)
+_B = _BALANCES.c
+_BALANCE_COLUMNS = (_B.track, _B.side, _B.sent, _B.received)
+_ONE_BALANCE = (
+    _B.tranche_id == bindparam("b_tranche"),
+    _B.track == bindparam("b_track"),
+    _B.side == bindparam("b_side"),
+)
+_READ_BALANCES = Statement(select(*_BALANCE_COLUMNS).where(_B.tranche_id == bindparam("b_tranche")))
+# One side's row locked, the others read as they stand, in one statement (PostgreSQL;
+# SQLite's writer holds the whole file already, so it reads them all plainly).
+_HELD = select(*_BALANCE_COLUMNS).where(*_ONE_BALANCE).with_for_update().cte("held")
+_LOCK_BALANCE = Statement(
+    select(_HELD).union_all(
+        select(*_BALANCE_COLUMNS).where(
+            _B.tranche_id == bindparam("b_tranche"), not_(and_(*_ONE_BALANCE[1:]))
+        )
     )
-    .with_for_update()
 )
-_SAVE_BALANCE = update(_BALANCES).where(
-    _BALANCES.c.tranche_id == bindparam("b_tranche"),
-    _BALANCES.c.track == bindparam("b_track"),
-    _BALANCES.c.side == bindparam("b_side"),
+
+
+def _upsert_balance(insert: Any) -> Statement:
+    """One side's balance, written or created: held back (``Driver.write``) as it may be,
+    since nothing needs its row count."""
+    values = insert(_BALANCES).values(
+        tranche_id=bindparam("b_tranche"),
+        track=bindparam("b_track"),
+        side=bindparam("b_side"),
+        sent=bindparam("sent"),
+        received=bindparam("received"),
+    )
+    return Statement(
+        values.on_conflict_do_update(
+            index_elements=[_B.tranche_id, _B.track, _B.side],
+            set_={"sent": values.excluded.sent, "received": values.excluded.received},
+        )
+    )
+
+
+_PUT_BALANCE = {
+    "postgresql": _upsert_balance(postgresql.insert),
+    "sqlite": _upsert_balance(sqlite.insert),
+}
+# One person's status (every handover), and many people's (opening a tranche) by Core.
+_STATUS: dict[str, Any] = {"status": bindparam("status"), "updated_at": bindparam("updated_at")}
+_SET_STATUS = Statement(
+    update(_HOLDINGS)
+    .where(
+        _HOLDINGS.c.party_code == bindparam("b_party"),
+        _HOLDINGS.c.record_id == bindparam("b_id"),
+    )
+    .values(_STATUS)
 )
-_SET_STATUS = update(_HOLDINGS).where(
-    _HOLDINGS.c.party_code == bindparam("b_party"),
-    _HOLDINGS.c.record_id.in_(bindparam("b_ids", expanding=True)),
-)
-_READ_KEY = select(_IDEMPOTENCY.c.request_sha256, _IDEMPOTENCY.c.response).where(
-    _IDEMPOTENCY.c.key == bindparam("b_key")
-)
-# 64 bits of the key's hash name its advisory lock; a collision only makes a request wait.
-# The lock and the row in one round trip (PostgreSQL).
-_HOLD_KEY = text(
-    "SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0)), "
-    "(SELECT request_sha256 FROM idempotency_keys WHERE key = :key), "
-    "(SELECT response FROM idempotency_keys WHERE key = :key)"
-)
-_PUT_KEY = (
-    postgresql.insert(_IDEMPOTENCY)
-    .on_conflict_do_nothing(index_elements=[_IDEMPOTENCY.c.key])
-    .returning(_IDEMPOTENCY.c.key)
+_SET_STATUSES = (
+    update(_HOLDINGS)
+    .where(
+        _HOLDINGS.c.party_code == bindparam("b_party"),
+        _HOLDINGS.c.record_id.in_(bindparam("b_ids", expanding=True)),
+    )
+    .values(_STATUS)
 )
 
 
@@ -178,11 +213,21 @@ def _crossing_values(record: CrossingRecord, at: datetime) -> dict[str, Any]:
 
 
 class SqlExchangeRepository:
-    """Exchanges, tranches, manifests, crossings, balances and findings."""
+    """Exchanges, tranches, manifests, crossings, balances and findings.
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    A handover's changes to a crossing, a holding and a balance are held back until the
+    driver's next statement (``Driver.write``): each costs no round trip of its own.
+    """
+
+    def __init__(self, session: SessionSource, driver: Driver | None = None) -> None:
+        self._orm = session
+        self._driver = driver or Driver.of(session_of(session))
         self._known: dict[str, Exchange] = {}  # an exchange never changes once adopted
+
+    @property
+    def _session(self) -> Session:
+        """The session, for what Core and the ORM run (made on first use)."""
+        return session_of(self._orm)
 
     # --- exchanges ------------------------------------------------------------------
 
@@ -291,9 +336,8 @@ class SqlExchangeRepository:
     ) -> TrancheRecord | None:
         """Tranche ``number`` of ``exchange``; ``lock`` holds its row until the end
         (``FOR UPDATE``), ``share`` against changes only (``FOR SHARE``)."""
-        query = _TRANCHE_LOCKED if lock else _TRANCHE_SHARED if share else _TRANCHE
-        params = {"b_exchange": exchange, "b_number": number}
-        row = self._session.connection().execute(query, params).first()
+        query = _TRANCHES_BY[lock, share and not lock]
+        row = self._driver.first(query, {"b_exchange": exchange, "b_number": number})
         if row is None:
             return None
         if exchange not in self._known:
@@ -405,6 +449,44 @@ class SqlExchangeRepository:
         if crossings:
             self._session.execute(_CROSSINGS.insert(), [_crossing_values(c, at) for c in crossings])
 
+    def crossing_counts(self, tranche_id: int) -> dict[tuple[str, str], int]:
+        """(side, state as shown: the reason if any, else the state) -> people, counted by
+        the database (a tranche's status is read at every crossing)."""
+        c = _CROSSINGS.c
+        shown = func.coalesce(c.reason, c.state)
+        query = (
+            select(c.side, shown, func.count())
+            .where(c.tranche_id == tranche_id)
+            .group_by(c.side, shown)
+        )
+        return {(side, state): int(n) for side, state, n in self._session.execute(query)}
+
+    def manifest_heads(self, tranche_id: int) -> dict[str, tuple[int, bool, tuple[str, ...]]]:
+        """Side -> (latest version, sealed, its signers), without reading the documents."""
+        m = ManifestRow
+        latest = (
+            select(m.side, func.max(m.version).label("version"))
+            .where(m.tranche_id == tranche_id)
+            .group_by(m.side)
+            .subquery()
+        )
+        rows = self._session.execute(
+            select(m.id, m.side, m.version, m.sealed_at)
+            .join(latest, (latest.c.side == m.side) & (latest.c.version == m.version))
+            .where(m.tranche_id == tranche_id)
+        ).all()
+        signers: dict[int, list[str]] = {row.id: [] for row in rows}
+        if rows:
+            query = select(ManifestSignatureRow.manifest_id, ManifestSignatureRow.signer).where(
+                ManifestSignatureRow.manifest_id.in_(list(signers))
+            )
+            for manifest_id, signer in self._session.execute(query):
+                signers[manifest_id].append(signer)
+        return {
+            row.side: (row.version, row.sealed_at is not None, tuple(sorted(signers[row.id])))
+            for row in rows
+        }
+
     def crossings(self, tranche_id: int, side: str | None = None) -> list[CrossingRecord]:
         """The people listed in a tranche, in manifest order."""
         query = select(CrossingRow).where(CrossingRow.tranche_id == tranche_id)
@@ -418,8 +500,7 @@ class SqlExchangeRepository:
     ) -> CrossingRecord | None:
         """One listed person, or None; ``lock`` holds their row until the end."""
         params = {"b_tranche": tranche_id, "b_side": side, "b_record": record_id}
-        query = _CROSSING_LOCKED if lock else _CROSSING
-        row = self._session.connection().execute(query, params).first()
+        row = self._driver.first(_CROSSINGS_BY[lock], params)
         return None if row is None else _crossing(row)
 
     def heaviest(self, tranche_id: int, track: str) -> int:
@@ -443,7 +524,7 @@ class SqlExchangeRepository:
             "sealed": crossing.sealed,
             "updated_at": at,
         }
-        self._session.connection().execute(_SAVE_CROSSING, params)
+        self._driver.write(_SAVE_CROSSING, params)
 
     def active_listings(self, side: str, record_ids: Collection[str]) -> dict[str, str]:
         """Of ``record_ids``, those listed in a tranche still running, with where."""
@@ -489,28 +570,20 @@ class SqlExchangeRepository:
     ) -> dict[tuple[str, str], tuple[int, int]]:
         """(track, side) -> (sent, received); ``lock`` (track, side) holds that row until
         the end, read after any writer of it before has committed."""
-        connection = self._session.connection()
-        rows = connection.execute(_READ_BALANCES, {"b_tranche": tranche_id})
-        found = {(t, side): (sent, rec) for t, side, sent, rec in rows}
-        if lock is not None:
+        if lock is None or self._driver.dialect.name == "sqlite":
+            rows = self._driver.all(_READ_BALANCES, {"b_tranche": tranche_id})
+        else:
             params = {"b_tranche": tranche_id, "b_track": lock[0], "b_side": lock[1]}
-            for t, side, sent, rec in connection.execute(_LOCK_BALANCE, params):
-                found[t, side] = (sent, rec)
-        return found
+            rows = self._driver.all(_LOCK_BALANCE, params)
+        return {(t, side): (sent, rec) for t, side, sent, rec in rows}
 
     def save_balance(
         self, tranche_id: int, track: str, side: str, sent: int, received: int
     ) -> None:
         """Write (or create) one side's balance in one track."""
-        key = {"b_tranche": tranche_id, "b_track": track, "b_side": side}
-        connection = self._session.connection()
-        done = connection.execute(_SAVE_BALANCE, key | {"sent": sent, "received": received})
-        if not done.rowcount:
-            connection.execute(
-                _BALANCES.insert(),
-                {"tranche_id": tranche_id, "track": track, "side": side, "sent": sent,
-                 "received": received},
-            )  # fmt: skip
+        values = {"b_tranche": tranche_id, "b_track": track, "b_side": side, "sent": sent,
+                  "received": received}  # fmt: skip
+        self._driver.write(_PUT_BALANCE[self._driver.dialect.name], values)
 
     def add_finding(
         self, tranche_id: int, side: str, record_id: str, finding: str, actor: str, at: datetime
@@ -542,50 +615,14 @@ class SqlExchangeRepository:
     ) -> None:
         """Move holdings to ``status`` (the exchange's own events record why)."""
         ids = list(record_ids)
+        values = {"b_party": side, "status": status, "updated_at": at}
+        if len(ids) == 1:  # a handover: no IN list to expand, and held back (Driver.write)
+            self._driver.write(_SET_STATUS, values | {"b_id": ids[0]})
+            return
         connection = self._session.connection()
         for start in range(0, len(ids), _CHUNK):
-            params = {"b_party": side, "b_ids": ids[start : start + _CHUNK]}
-            connection.execute(_SET_STATUS, params | {"status": status, "updated_at": at})
+            connection.execute(_SET_STATUSES, values | {"b_ids": ids[start : start + _CHUNK]})
 
     def holdings(self, side: str, record_ids: Collection[str]) -> dict[str, Holding]:
         """The holdings of ``side`` with these record ids."""
         return holding_repository(self._session).get_many(side, record_ids)
-
-
-class SqlIdempotencyKeys:
-    """Idempotency keys in ``idempotency_keys``, each stored with its request's result."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._postgres = session.get_bind().dialect.name == "postgresql"
-
-    def hold(self, key: str) -> tuple[bool, tuple[str, str] | None]:
-        """Hold ``key`` for the transaction and read what is stored for it.
-
-        On PostgreSQL an advisory lock, tried without waiting, and the stored row, in one
-        statement (False: another transaction holds the key). On SQLite the write lock
-        taken at BEGIN already excludes every other writer.
-        """
-        connection = self._session.connection()
-        if not self._postgres:
-            found = connection.execute(_READ_KEY, {"b_key": key}).first()
-            return True, None if found is None else (found[0], found[1])
-        held, sha, response = connection.execute(_HOLD_KEY, {"key": key}).one()
-        return bool(held), None if sha is None else (sha, response)
-
-    def put(self, key: str, actor: str, request_sha256: str, response: str, at: datetime) -> bool:
-        """Store a result (in the transaction of the change it reports); False if a
-        request with the same key committed first (PostgreSQL: between this one's read of
-        the key and its lock)."""
-        values = {
-            "key": key,
-            "actor": actor[:100],
-            "request_sha256": request_sha256,
-            "response": response,
-            "recorded_at": at,
-        }
-        connection = self._session.connection()
-        if not self._postgres:
-            connection.execute(_IDEMPOTENCY.insert(), values)
-            return True
-        return connection.execute(_PUT_KEY, values).first() is not None

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -191,10 +192,11 @@ def record(
             acting_as=acting_as, actor=actor, now=now,
         )  # fmt: skip
         if idempotency_key is not None:
+            # Read back only by json.loads: any JSON will do, canonical or not.
+            response = json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":"))
             remember(
-                uow, idempotency_key, actor=actor, request_sha256=sha,
-                response=canonical(result.to_json()).decode(), now=now,
-            )  # fmt: skip
+                uow, idempotency_key, actor=actor, request_sha256=sha, response=response, now=now
+            )
         uow.commit()
     return result
 
