@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/parley demo --no-serve
+	$(BIN)/parley demo
 
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -38,6 +38,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/handover.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) demo build dist .mypy_cache .ruff_cache .pytest_cache

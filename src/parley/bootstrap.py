@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from parley.adapters import agreements, db, rounds_file
+from parley.adapters.access import SqlAccessUnitOfWork
 from parley.adapters.formats import open_table, write_table
 from parley.adapters.migrations import HEAD
 from parley.adapters.uow import SqlUnitOfWork
@@ -17,10 +18,13 @@ from parley.errors import ConfigurationError
 from parley.services.rounds import ListedRounds
 
 __all__ = [
+    "access_unit_of_work",
     "connect",
     "load_agreement",
     "load_rounds",
     "open_table",
+    "read_agreement",
+    "read_rounds",
     "schema_revision",
     "unit_of_work",
     "upgrade_schema",
@@ -63,6 +67,12 @@ def unit_of_work(engine: Engine, *, read_only: bool = False) -> SqlUnitOfWork:
     return SqlUnitOfWork(engine, read_only=read_only)
 
 
+def access_unit_of_work(engine: Engine, *, read_only: bool = False) -> SqlAccessUnitOfWork:
+    """A fresh unit of work that also reaches users, tokens, web sessions and the access
+    log; ``read_only`` for one that never commits (authenticating a request)."""
+    return SqlAccessUnitOfWork(engine, read_only=read_only)
+
+
 def upgrade_schema(settings: Settings) -> str | None:
     """Create the schema or bring it to this parley's revision; return the revision.
 
@@ -95,3 +105,29 @@ def load_rounds(path: Path | Traversable) -> ListedRounds:
         RoundsRejected: the file cannot be read or has problems, every one listed.
     """
     return rounds_file.load_rounds(path)
+
+
+def read_agreement(text: str, source: str = "agreement.yaml") -> agreements.CheckedAgreement:
+    """Read and check an agreement given as YAML text (an upload, not a file on disk).
+
+    Args:
+        text: the agreement's YAML.
+        source: the name its problems are reported under.
+
+    Raises:
+        AgreementRejected: the text is not YAML or has problems, every one listed.
+    """
+    return agreements.read_agreement(text, source)
+
+
+def read_rounds(text: str, source: str = "rounds.yaml") -> ListedRounds:
+    """Read and check rounds given as YAML text (an upload, not a file on disk).
+
+    Args:
+        text: the rounds file's YAML.
+        source: the name its problems are reported under.
+
+    Raises:
+        RoundsRejected: the text is not YAML or has problems, every one listed.
+    """
+    return rounds_file.read_rounds(text, source)

@@ -33,6 +33,14 @@ class Settings:
             set, the mediator signs a checkpoint after every tranche event (its
             passphrase, if any, in ``PARLEY_MEDIATOR_KEY_PASSPHRASE``).
         mediator_key_passphrase: that key's passphrase (``PARLEY_MEDIATOR_KEY_PASSPHRASE``).
+        max_body: the largest request body the API takes (``PARLEY_MAX_BODY``,
+            bytes, default 1 MiB).
+        max_upload: the largest import upload (``PARLEY_MAX_UPLOAD``, bytes,
+            default 256 MiB); uploads are streamed to disk, never held in memory.
+        rate_login: logins a client address may try per minute and user name
+            (``PARLEY_RATE_LOGIN``, default 5).
+        rate_writes: changes one token or session may make per second, sustained
+            (``PARLEY_RATE_WRITES``, default 500; bursts of twice that).
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -42,6 +50,20 @@ class Settings:
     log_origin: str = DEFAULT_LOG_ORIGIN
     mediator_key: str | None = None
     mediator_key_passphrase: str | None = field(default=None, repr=False)
+    max_body: int = 1 << 20
+    max_upload: int = 256 << 20
+    rate_login: int = 5
+    rate_writes: int = 500
+
+    @property
+    def rate_limits(self) -> dict[str, tuple[float, float]]:
+        """Kind -> (requests per second, burst), for the API's rate limiter."""
+        return {
+            "login": (self.rate_login / 60, float(self.rate_login)),
+            "write": (float(self.rate_writes), 2.0 * self.rate_writes),
+            # The public receipt check, per client address: real work for anyone.
+            "public": (20.0, 40.0),
+        }
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -73,7 +95,25 @@ class Settings:
             log_origin=_log_origin(source.get("PARLEY_LOG_ORIGIN", DEFAULT_LOG_ORIGIN)),
             mediator_key=source.get("PARLEY_MEDIATOR_KEY") or None,
             mediator_key_passphrase=source.get("PARLEY_MEDIATOR_KEY_PASSPHRASE") or None,
+            max_body=_positive(source, "PARLEY_MAX_BODY", 1 << 20),
+            max_upload=_positive(source, "PARLEY_MAX_UPLOAD", 256 << 20),
+            rate_login=_positive(source, "PARLEY_RATE_LOGIN", 5),
+            rate_writes=_positive(source, "PARLEY_RATE_WRITES", 500),
         )
+
+
+def _positive(source: Mapping[str, str], name: str, default: int) -> int:
+    """A positive whole number from ``source[name]``, or ``default`` when unset.
+
+    Raises:
+        ConfigurationError: the value is not a positive whole number.
+    """
+    text = source.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) == 0:
+        raise ConfigurationError(f"{name}: {text!r} is not a positive whole number")
+    return int(text)
 
 
 def _log_origin(origin: str) -> str:

@@ -36,6 +36,7 @@ from parley import bootstrap
 from parley.adapters.formats import open_table
 from parley.config import Settings
 from parley.demo_exchange import LOG_ORIGIN, run_exchange
+from parley.demo_users import add_demo_users
 from parley.domain.agreements import Agreement
 from parley.domain.parties import Party
 from parley.domain.reviews import Reviewer
@@ -106,8 +107,11 @@ def run_demo(
     requests: int,
     database_url: str | None,
     console: Console | None = None,
-) -> None:
-    """Run the demo end to end; the demo database in ``directory`` is made anew."""
+) -> Settings:
+    """Run the demo end to end; the demo database in ``directory`` is made anew.
+
+    Returns the settings of the demo's database, for ``parley demo`` to serve it.
+    """
     console = console or Console(highlight=False)
     directory.mkdir(parents=True, exist_ok=True)
     if database_url is None:
@@ -152,6 +156,9 @@ def run_demo(
         text = (directory / "agreement.yaml").read_text("utf-8")
         person = run_exchange(say, engine, directory, agreement, text, keys) or person
     _ledger(console, engine, directory, now, person, keys)
+    console.print("\nthe users. One for each role, to sign in to the API and the web pages:")
+    add_demo_users(console, engine, datetime.now(UTC))
+    return settings
 
 
 def _reconcile(console: Console, engine: Engine, now: datetime) -> None:

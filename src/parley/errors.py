@@ -12,6 +12,7 @@ the person who uploaded that file, as STYLE.md asks; such messages are never log
     ├── InvalidValue            a value breaks a domain rule (a date that is no date)
     ├── TransitionNotAllowed    a state machine refused a move (handed_over -> detained)
     ├── NotFound                a party, record or object that does not exist
+    ├── NotAuthenticated        no valid credentials: a token unknown, expired or revoked
     ├── NotPermitted            the one acting may not do this (a party on the other's data)
     ├── Conflict                a request collides with another (an idempotency key reused)
     ├── ImportRejected          an import file had problems; nothing was written
@@ -39,6 +40,7 @@ __all__ = [
     "ImportProblem",
     "ImportRejected",
     "InvalidValue",
+    "NotAuthenticated",
     "NotFound",
     "NotPermitted",
     "ParleyError",
@@ -72,6 +74,11 @@ class TransitionNotAllowed(ParleyError):
 
 class NotFound(ParleyError, LookupError):
     """Something named by the user does not exist."""
+
+
+class NotAuthenticated(ParleyError):
+    """No valid credentials: a token or session unknown, expired or revoked, or a wrong
+    password. The message never says which, so it cannot be used to probe accounts."""
 
 
 class NotPermitted(ParleyError, PermissionError):

@@ -156,7 +156,7 @@ def test_an_exchange_runs_from_the_plan_to_a_closed_balanced_tranche(
 
 def test_the_demo_runs_the_seed_formula_to_round_three(tmp_path: Path) -> None:
     parley = Parley(tmp_path, None)
-    out = parley("demo", "--dir", "demo", timeout=600).stdout
+    out = parley("demo", "--dir", "demo", "--no-serve", timeout=600).stdout
     assert "declined to go (the parties see only withdrawn_by_neutral_verification)" in out
     assert "not brought" in out
     assert out.count("signed by all three") == 3
@@ -165,6 +165,11 @@ def test_the_demo_runs_the_seed_formula_to_round_three(tmp_path: Path) -> None:
     assert "r2-next-round: precondition met" in out
     assert "received: yes" in out
     assert "handed over: yes" in out
+    # A login for each role, to sign in to the API the demo would now serve.
+    for user in ("mediator", "ua-office", "ru-office", "verifier", "observer", "admin"):
+        assert re.search(rf"│ {user}\s+│", out), user
+    assert "demo-mediator-password" in out
+    assert re.search(r"parley_[A-Za-z0-9_-]{43}", out)
     manifests = sorted(p.name for p in (tmp_path / "demo" / "manifests").glob("*.json"))
     assert "tranche-1-UA-v3.json" in manifests
     assert "tranche-1-RU-v2.json" in manifests

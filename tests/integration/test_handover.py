@@ -540,6 +540,19 @@ def test_someone_presented_who_is_not_listed_does_not_cross(uow: Uow, engine: En
         )  # fmt: skip
 
 
+def test_someone_presented_for_a_side_or_track_not_in_the_tranche_is_refused_by_name(
+    uow: Uow, engine: Engine
+) -> None:
+    ex.opened(uow)
+    before = snapshot(engine)
+
+    with pytest.raises(NotFound, match="'XA' is not a party of 'four for four' \\(UA, RU\\)"):
+        present_unlisted(uow(), EXCHANGE, 1, "XA", "XA-1", "military", actor="m", now=NOW)
+    with pytest.raises(NotFound, match="tranche 1 has no track 'civilian' \\(it has military\\)"):
+        present_unlisted(uow(), EXCHANGE, 1, "UA", "UA-1", "civilian", actor="m", now=NOW)
+    assert snapshot(engine) == before
+
+
 def test_a_substitute_presented_before_their_version_is_sealed_is_told_to_wait(
     uow: Uow,
 ) -> None:

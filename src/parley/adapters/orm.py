@@ -30,6 +30,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "AccessLogRow",
+    "ApiTokenRow",
     "Base",
     "CheckpointRow",
     "CommitmentRow",
@@ -58,7 +60,9 @@ __all__ = [
     "RoundRow",
     "TrancheBalanceRow",
     "TrancheRow",
+    "UserRow",
     "UtcDateTime",
+    "WebSessionRow",
 ]
 
 NAMING = {
@@ -577,3 +581,89 @@ class CommitmentRow(Base):
     precondition: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
     status_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class UserRow(Base):
+    """Someone who may sign in: a login name, one role and, for a party member, the party.
+
+    ``password_hash`` is an Argon2id hash (PHC string), or None for a user who signs in
+    with API tokens only. A disabled user is kept, so the access log still names them.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("name"),
+        CheckConstraint("(role = 'party') = (party_code IS NOT NULL)", name="party_member"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(63))
+    role: Mapped[str] = mapped_column(String(24))
+    party_code: Mapped[str | None] = mapped_column(ForeignKey("parties.code"))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ApiTokenRow(Base):
+    """An API token of a user, kept only as the SHA-256 of its text (shown once)."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        UniqueConstraint("token_sha256"),
+        Index("ix_api_tokens_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_sha256: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class WebSessionRow(Base):
+    """A signed-in browser: the SHA-256 of its cookie's token and its CSRF token."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (
+        UniqueConstraint("session_sha256"),
+        Index("ix_web_sessions_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    session_sha256: Mapped[str] = mapped_column(String(64))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AccessLogRow(Base):
+    """Who read or changed what, when, from where, and the answer they got.
+
+    Objects are named by kind and record id, never by a person's name; ``user_name`` is
+    None for an anonymous request. Never updated.
+    """
+
+    __tablename__ = "access_log"
+    __table_args__ = (
+        Index("ix_access_log_at", "at"),
+        Index("ix_access_log_user", "user_name", "at"),
+        Index("ix_access_log_object", "object_kind", "object_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    user_name: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str | None] = mapped_column(String(24))
+    party: Mapped[str | None] = mapped_column(String(8))
+    client: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(8))
+    route: Mapped[str] = mapped_column(String(200))
+    object_kind: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(8))
+    status: Mapped[int] = mapped_column(Integer)

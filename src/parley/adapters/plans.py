@@ -6,11 +6,11 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from parley.adapters.orm import PlanReleaseRow, PlanRow
-from parley.services.ports import PlannedPerson, StoredPlan
+from parley.services.ports import PlannedPerson, PlanSummary, StoredPlan
 
 __all__ = ["SqlPlanRepository"]
 
@@ -68,6 +68,45 @@ class SqlPlanRepository:
         )
         row = self._session.scalars(query).first()
         return None if row is None else self._stored(row)
+
+    def summaries(
+        self, agreement: str | None, *, limit: int, offset: int
+    ) -> tuple[list[PlanSummary], int]:
+        """A page of plans, newest first, with the people each releases and keeps per
+        party (one grouped query for the page; the documents are not read)."""
+        where = [] if agreement is None else [PlanRow.agreement_name == agreement[:200]]
+        total = self._session.scalar(select(func.count()).select_from(PlanRow).where(*where))
+        query = (
+            select(PlanRow.id, PlanRow.agreement_name, PlanRow.status, PlanRow.created_at)
+            .where(*where)
+            .order_by(PlanRow.created_at.desc(), PlanRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = self._session.execute(query).all()
+        released: dict[int, dict[str, int]] = {row.id: {} for row in rows}
+        reserves: dict[int, dict[str, int]] = {row.id: {} for row in rows}
+        if rows:
+            r = PlanReleaseRow
+            counts = (
+                select(r.plan_id, r.party_code, r.tranche.is_(None), func.count())
+                .where(r.plan_id.in_(list(released)))
+                .group_by(r.plan_id, r.party_code, r.tranche.is_(None))
+            )
+            for plan_id, party, reserve, n in self._session.execute(counts):
+                (reserves if reserve else released)[plan_id][party] = n
+        out = [
+            PlanSummary(
+                id=row.id,
+                agreement=row.agreement_name,
+                status=row.status,
+                created_at=row.created_at,
+                released=released[row.id],
+                reserves=reserves[row.id],
+            )
+            for row in rows
+        ]
+        return out, int(total or 0)
 
     def _stored(self, row: PlanRow) -> StoredPlan:
         r = PlanReleaseRow

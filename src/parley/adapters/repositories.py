@@ -23,7 +23,13 @@ from parley.adapters.orm import (
 from parley.domain.holdings import Holding
 from parley.domain.parties import Party
 from parley.domain.requests import Request
-from parley.services.ports import BatchOutcome, Duplicate, RecordVersion
+from parley.services.ports import (
+    BatchOutcome,
+    Duplicate,
+    ImportEntry,
+    RecordQuery,
+    RecordVersion,
+)
 from parley.services.readers import Values
 from parley.services.schema import HOLDINGS as HOLDING_SCHEMA
 from parley.services.schema import REQUESTS as REQUEST_SCHEMA
@@ -104,6 +110,42 @@ class SqlImportLog:
                 file_sha256=sha256, rows=rows, created=created, updated=updated, unchanged=unchanged
             )
         )
+
+    def page(
+        self, party: str, kind: str | None, *, limit: int, offset: int
+    ) -> tuple[list[ImportEntry], int]:
+        """A page of ``party``'s imports (of ``kind``, if given), newest first; the total.
+
+        An import still running is not committed, so it is not seen here.
+        """
+        where = [ImportRow.party_code == party]
+        if kind is not None:
+            where.append(ImportRow.kind == kind)
+        total = self._session.scalar(select(func.count()).select_from(ImportRow).where(*where))
+        rows = self._session.scalars(
+            select(ImportRow)
+            .where(*where)
+            .order_by(ImportRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        entries = [
+            ImportEntry(
+                id=r.id,
+                party=r.party_code,
+                kind=r.kind,
+                source_name=r.source_name,
+                sha256=r.file_sha256,
+                rows=r.rows,
+                created=r.created,
+                updated=r.updated,
+                unchanged=r.unchanged,
+                imported_at=r.imported_at,
+                actor=r.actor,
+            )
+            for r in rows
+        ]
+        return entries, total or 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +306,38 @@ class SqlRecordRepository(Generic[R, Row]):
     def count(self, party: str) -> int:
         table = self._m.table
         return self._session.scalar(select(func.count()).where(table.party_code == party)) or 0
+
+    def page(
+        self, party: str, query: RecordQuery, *, limit: int, offset: int
+    ) -> tuple[list[R], int]:
+        """A page of ``party``'s records that ``query`` selects, by record id; the total.
+
+        Raises:
+            ValueError: ``query`` filters on a column this kind of record lacks.
+        """
+        table = self._m.table
+        where: list[Any] = [table.party_code == party]
+        for column, values in (
+            ("status", query.statuses),
+            ("category", query.categories),
+            ("priority", query.priorities),
+            ("source", query.sources),
+        ):
+            if values:
+                where.append(self._column(column).in_(values))
+        if query.seriously_ill is not None:
+            where.append(self._column("seriously_ill") == query.seriously_ill)
+        total = self._session.scalar(select(func.count()).select_from(table).where(*where))
+        rows = self._session.scalars(
+            select(table).where(*where).order_by(table.record_id).limit(limit).offset(offset)
+        )
+        return [self._m.from_row(row) for row in rows], total or 0
+
+    def _column(self, name: str) -> Any:
+        column = getattr(self._m.table, name, None)
+        if column is None:
+            raise ValueError(f"{self._m.kind} have no column {name!r} to filter on")
+        return column
 
     def history(self, party: str, record_id: str) -> list[RecordVersion]:
         """Every version of a record, oldest first, the current one last."""

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from parley.adapters.orm import (
@@ -33,7 +33,7 @@ from parley.domain.reviews import (
     ReviewDecision,
     ReviewState,
 )
-from parley.services.ports import RequestMerge, RunCounts
+from parley.services.ports import ProposalQuery, RequestMerge, RunCounts
 
 __all__ = ["SqlReviewRepository"]
 
@@ -56,6 +56,37 @@ _PROPOSALS = (
     .outerjoin(HoldingRow, ProposalRow.holding_id == HoldingRow.id)
     .order_by(ProposalRow.id)
 )
+
+
+def _selected(query: ProposalQuery) -> list[Any]:
+    """The conditions of ``query`` on ``_PROPOSALS``' tables."""
+    where: list[Any] = []
+    if query.states:
+        where.append(ProposalRow.state.in_([s.value for s in query.states]))
+    if query.outcomes:
+        where.append(ProposalRow.outcome.in_([o.value for o in query.outcomes]))
+    if query.holder is not None:
+        where.append(_Run.holder_code == query.holder)
+    if query.requester is not None:
+        where.append(_Run.requester_code == query.requester)
+    if query.min_probability is not None:
+        where.append(ProposalRow.probability >= query.min_probability)
+    if query.max_probability is not None:
+        where.append(ProposalRow.probability <= query.max_probability)
+    return where
+
+
+def _decision(r: ReviewDecisionRow) -> ReviewDecision:
+    return ReviewDecision(
+        proposal_id=r.proposal_id,
+        from_state=ReviewState(r.from_state),
+        to_state=ReviewState(r.to_state),
+        reason=None if r.reason is None else RejectionReason(r.reason),
+        note=r.note,
+        actor=r.actor,
+        acting_as=r.acting_as,
+        at=r.decided_at,
+    )
 
 
 def _proposal(row: Any) -> Proposal:
@@ -206,19 +237,35 @@ class SqlReviewRepository:
             .where(ReviewDecisionRow.proposal_id == proposal_id)
             .order_by(ReviewDecisionRow.id)
         )
-        return [
-            ReviewDecision(
-                proposal_id=r.proposal_id,
-                from_state=ReviewState(r.from_state),
-                to_state=ReviewState(r.to_state),
-                reason=None if r.reason is None else RejectionReason(r.reason),
-                note=r.note,
-                actor=r.actor,
-                acting_as=r.acting_as,
-                at=r.decided_at,
-            )
-            for r in rows
-        ]
+        return [_decision(r) for r in rows]
+
+    def find(self, query: ProposalQuery, *, limit: int, offset: int) -> tuple[list[Proposal], int]:
+        """A page of the proposals ``query`` selects, oldest first; the total."""
+        where = _selected(query)
+        counted = (
+            select(func.count())
+            .select_from(ProposalRow)
+            .join(_Run, ProposalRow.run_id == _Run.id)
+            .where(*where)
+        )
+        total = self._session.scalar(counted) or 0
+        rows = self._session.execute(_PROPOSALS.where(*where).limit(limit).offset(offset))
+        return [_proposal(row) for row in rows], total
+
+    def last_decisions(self, proposal_ids: Collection[int]) -> dict[int, ReviewDecision]:
+        """The latest decision on each of these proposals that has one."""
+        ids = list(proposal_ids)
+        if not ids:
+            return {}
+        latest = (
+            select(func.max(ReviewDecisionRow.id))
+            .where(ReviewDecisionRow.proposal_id.in_(ids))
+            .group_by(ReviewDecisionRow.proposal_id)
+        )
+        rows = self._session.scalars(
+            select(ReviewDecisionRow).where(ReviewDecisionRow.id.in_(latest))
+        )
+        return {r.proposal_id: _decision(r) for r in rows}
 
     def add_merges(self, party: str, merges: Sequence[RequestMerge], at: datetime) -> None:
         """Record requests merged into others of the same party."""

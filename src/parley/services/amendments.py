@@ -125,6 +125,13 @@ def present_unlisted(
         tranche = require_tranche(uow, exchange, number, lock=True)
         if tranche.state is not TrancheState.OPEN:
             raise TransitionNotAllowed(f"tranche {number} is {tranche.state.value}, not open")
+        parties = require_exchange(uow, exchange).agreement.parties
+        if side not in parties:
+            raise NotFound(f"{side!r} is not a party of {exchange!r} ({', '.join(parties)})")
+        if track not in tranche.tracks:
+            raise NotFound(
+                f"tranche {number} has no track {track!r} (it has {', '.join(tranche.tracks)})"
+            )
         listed = uow.exchange.crossing(tranche_id_of(tranche), side, record_id)
         if listed is not None and listed.sealed:
             raise TransitionNotAllowed(

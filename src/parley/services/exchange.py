@@ -385,20 +385,9 @@ def tranche_status(uow: ExchangeUnitOfWork, exchange: str, number: int) -> Tranc
             for b in balances_of(uow, tranche)
         )
         people: dict[str, dict[str, int]] = {side: {} for side in agreement.parties}
-        for c in uow.exchange.crossings(tranche_id_of(tranche)):
-            shown = c.reason or c.crossing.state.value
-            counts = people[c.crossing.side]
-            counts[shown] = counts.get(shown, 0) + 1
-        manifests = {}
-        for side in agreement.parties:
-            versions = uow.exchange.manifests(tranche_id_of(tranche), side)
-            if versions:
-                latest = versions[-1]
-                manifests[side] = (
-                    latest.manifest.version,
-                    latest.sealed_at is not None,
-                    tuple(sorted(latest.signatures)),
-                )
+        for (side, shown), n in uow.exchange.crossing_counts(tranche_id_of(tranche)).items():
+            people.setdefault(side, {})[shown] = n
+        manifests = uow.exchange.manifest_heads(tranche_id_of(tranche))
         return TrancheStatus(
             exchange, number, tranche.on_date, tranche.state, tracks, people, manifests
         )

@@ -10,8 +10,9 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Literal, Protocol, Self, TypeVar
 
+from parley.domain.access import Principal, Role
 from parley.domain.agreements import Agreement
 from parley.domain.events import DomainEvent
 from parley.domain.handover import Crossing
@@ -19,13 +20,17 @@ from parley.domain.holdings import Holding
 from parley.domain.manifests import Manifest
 from parley.domain.parties import Party
 from parley.domain.requests import Request
-from parley.domain.reviews import Proposal, ReviewDecision, ReviewState
+from parley.domain.reviews import Proposal, ProposalOutcome, ReviewDecision, ReviewState
 from parley.domain.rounds import Commitment, ExchangeFacts, Round
 from parley.domain.tranches import TrancheState
 from parley.ledger.keys import VerifierKey
 from parley.services.readers import Values
 
 __all__ = [
+    "AccessAction",
+    "AccessEntry",
+    "AccessLog",
+    "AccessUnitOfWork",
     "BatchOutcome",
     "CrossingRecord",
     "Duplicate",
@@ -34,15 +39,19 @@ __all__ = [
     "ExchangeUnitOfWork",
     "IdempotencyKeys",
     "IdempotentUnitOfWork",
+    "ImportEntry",
     "ImportLog",
     "KeyRegistry",
     "KeyUnitOfWork",
     "LogUnitOfWork",
     "PartyRepository",
     "PlanRepository",
+    "PlanSummary",
     "PlanUnitOfWork",
     "PlannedPerson",
+    "ProposalQuery",
     "PublicLog",
+    "RecordQuery",
     "RecordRepository",
     "RecordVersion",
     "RegisteredKey",
@@ -57,8 +66,13 @@ __all__ = [
     "StoredManifest",
     "StoredPlan",
     "StoredRound",
+    "TokenInfo",
+    "TokenRepository",
     "TrancheRecord",
     "UnitOfWork",
+    "User",
+    "UserRepository",
+    "WebSessionRepository",
     "records_of",
 ]
 
@@ -92,6 +106,36 @@ class RecordVersion:
     content: dict[str, object]
     valid_from: datetime
     import_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordQuery:
+    """Which of a party's records a list shows: each filter given must hold (an empty
+    tuple filters nothing). ``priorities`` and ``sources`` are of requests,
+    ``seriously_ill`` of holdings."""
+
+    statuses: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    seriously_ill: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportEntry:
+    """One accepted import, as the register keeps it."""
+
+    id: int
+    party: str
+    kind: str
+    source_name: str
+    sha256: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    imported_at: datetime
+    actor: str
 
 
 class PartyRepository(Protocol):
@@ -130,6 +174,16 @@ class RecordRepository(Protocol[R]):
     def iter_party(self, party: str) -> Iterator[R]: ...
     def count(self, party: str) -> int: ...
     def history(self, party: str, record_id: str) -> list[RecordVersion]: ...
+    def get_many(self, party: str, record_ids: Collection[str]) -> dict[str, R]:
+        """The records of ``party`` with these ids (those that exist), by record id."""
+        ...
+
+    def page(
+        self, party: str, query: RecordQuery, *, limit: int, offset: int
+    ) -> tuple[list[R], int]:
+        """A page of ``party``'s records that ``query`` selects, by record id, and how
+        many it selects in all."""
+        ...
 
 
 class ImportLog(Protocol):
@@ -139,6 +193,12 @@ class ImportLog(Protocol):
     def finish(
         self, import_id: int, *, sha256: str, rows: int, created: int, updated: int, unchanged: int
     ) -> None: ...
+    def page(
+        self, party: str, kind: str | None, *, limit: int, offset: int
+    ) -> tuple[list[ImportEntry], int]:
+        """A page of ``party``'s accepted imports (of ``kind``, if given), newest first,
+        and how many there are in all."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -203,6 +263,19 @@ class RequestMerge:
     run_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class ProposalQuery:
+    """Which proposals a list shows: each filter given must hold (an empty tuple filters
+    nothing); the probabilities are inclusive bounds."""
+
+    states: tuple[ReviewState, ...] = ()
+    holder: str | None = None
+    requester: str | None = None
+    outcomes: tuple[ProposalOutcome, ...] = ()
+    min_probability: float | None = None
+    max_probability: float | None = None
+
+
 class ReviewRepository(Protocol):
     """Reconciliation runs, their proposals, the decisions on them and merged requests."""
 
@@ -221,6 +294,14 @@ class ReviewRepository(Protocol):
     def decisions(self, proposal_id: int) -> list[ReviewDecision]: ...
     def add_merges(self, party: str, merges: Sequence[RequestMerge], at: datetime) -> None: ...
     def merges(self, party: str) -> list[RequestMerge]: ...
+    def find(self, query: ProposalQuery, *, limit: int, offset: int) -> tuple[list[Proposal], int]:
+        """A page of the proposals ``query`` selects, oldest first, and how many it
+        selects in all."""
+        ...
+
+    def last_decisions(self, proposal_ids: Collection[int]) -> dict[int, ReviewDecision]:
+        """The latest decision on each of these proposals that has one."""
+        ...
 
 
 class ReviewUnitOfWork(UnitOfWork, Protocol):
@@ -260,6 +341,21 @@ class StoredPlan:
     people: tuple[PlannedPerson, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    """A stored plan without its document: what a list of plans shows.
+
+    ``released`` and ``reserves`` count the people per party code.
+    """
+
+    id: int
+    agreement: str
+    status: str
+    created_at: datetime
+    released: dict[str, int]
+    reserves: dict[str, int]
+
+
 class PlanRepository(Protocol):
     """Draft plans, each with the people it releases and keeps in reserve."""
 
@@ -278,6 +374,13 @@ class PlanRepository(Protocol):
     def get(self, plan_id: int) -> StoredPlan | None: ...
     def latest(self, agreement: str) -> StoredPlan | None:
         """The plan stored last for the agreement named ``agreement``, or None."""
+        ...
+
+    def summaries(
+        self, agreement: str | None, *, limit: int, offset: int
+    ) -> tuple[list[PlanSummary], int]:
+        """A page of the plans (of ``agreement``, if given), newest first, and how many
+        there are in all."""
         ...
 
 
@@ -562,6 +665,14 @@ class ExchangeRepository(Protocol):
         """The people listed in a tranche (one side's, or both), in manifest order."""
         ...
 
+    def crossing_counts(self, tranche_id: int) -> dict[tuple[str, str], int]:
+        """(side, state as shown: the reason if any, else the state) -> people."""
+        ...
+
+    def manifest_heads(self, tranche_id: int) -> dict[str, tuple[int, bool, tuple[str, ...]]]:
+        """Side -> (latest version, sealed, its signers) of a tranche's manifests."""
+        ...
+
     def crossing(
         self, tranche_id: int, side: str, record_id: str, *, lock: bool = False
     ) -> CrossingRecord | None:
@@ -637,3 +748,200 @@ class ExchangeUnitOfWork(
 
     @property
     def exchange(self) -> ExchangeRepository: ...
+
+
+# --- Authentication and the access log -------------------------------------------------
+
+AccessAction = Literal["read", "write"]
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A user as stored, without their password hash.
+
+    Attributes:
+        id: the user's record id, which the access log may name.
+        name: the login name (``parley.domain.access.USER_NAME``).
+        role: what the user is to the exchange.
+        party: the party code of a party member, else None.
+        created_at: when the user was added.
+        disabled_at: when the user was disabled, or None.
+    """
+
+    id: int
+    name: str
+    role: Role
+    party: str | None
+    created_at: datetime
+    disabled_at: datetime | None = None
+
+    @property
+    def disabled(self) -> bool:
+        """Whether the user may no longer sign in."""
+        return self.disabled_at is not None
+
+    @property
+    def principal(self) -> Principal:
+        """The principal a request of this user acts as."""
+        return Principal(self.name, self.role, self.party)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """An API token as anyone may see it: never its text, never its hash."""
+
+    id: int
+    user: str
+    label: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+    def state(self, now: datetime) -> str:
+        """``revoked``, ``expired`` or ``active`` at ``now``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "active"
+
+
+@dataclass(frozen=True, slots=True)
+class AccessEntry:
+    """One access to parley: who, from where, what, and the answer they got.
+
+    Attributes:
+        at: when.
+        user: the user name (or, for a change made by a service, its actor); None for
+            an anonymous request.
+        role: the user's role (``Role.value``), if known; text, so that an entry still
+            reads after a role is renamed.
+        party: the user's party, if a party member.
+        client: where the request came from (the remote address).
+        method: the HTTP method, or ``ADMIN`` for a user or token change.
+        route: the route template (``/tranches/{exchange}/{number}``), not the path.
+        object_kind: the kind of object concerned (``tranche``, ``token``), if any.
+        object_id: its record id, if any; never a name or other personal data.
+        action: ``read`` or ``write``.
+        status: the HTTP status of the answer.
+    """
+
+    at: datetime
+    user: str | None
+    role: str | None
+    party: str | None
+    client: str
+    method: str
+    route: str
+    object_kind: str | None
+    object_id: str | None
+    action: AccessAction
+    status: int
+
+
+class UserRepository(Protocol):
+    """The users who may sign in."""
+
+    def get(self, name: str) -> User | None: ...
+    def credentials(self, name: str) -> tuple[User, str | None] | None:
+        """The user named ``name`` with their password hash (None: no password set)."""
+        ...
+
+    def add(
+        self,
+        name: str,
+        role: Role,
+        party: str | None,
+        password_hash: str | None,
+        at: datetime,
+    ) -> User:
+        """Store a new user.
+
+        Raises:
+            Conflict: a user of that name exists (another transaction added it first).
+        """
+        ...
+
+    def all(self) -> list[User]:
+        """Every user, by name."""
+        ...
+
+    def set_password_hash(self, user_id: int, password_hash: str | None) -> None: ...
+    def disable(self, user_id: int, at: datetime) -> None: ...
+
+
+class TokenRepository(Protocol):
+    """API tokens, each stored only as the SHA-256 of its text."""
+
+    def add(
+        self, user_id: int, token_sha256: str, label: str, at: datetime, expires_at: datetime
+    ) -> int:
+        """Store a token's hash; return the token's id."""
+        ...
+
+    def get(self, token_id: int) -> TokenInfo | None: ...
+    def of_user(self, user_id: int | None) -> list[TokenInfo]:
+        """The tokens of one user (None: of everyone), oldest first."""
+        ...
+
+    def revoke(self, token_id: int, at: datetime) -> None: ...
+    def revoke_all(self, user_id: int, at: datetime) -> int:
+        """Revoke every token of the user not yet revoked; how many that was."""
+        ...
+
+    def principal(self, token_sha256: str, now: datetime) -> Principal | None:
+        """The principal of the token with this SHA-256, if it is live at ``now``: not
+        expired, not revoked, and its user not disabled. One indexed query."""
+        ...
+
+
+class WebSessionRepository(Protocol):
+    """Signed-in browsers, each stored by the SHA-256 of its session token."""
+
+    def add(
+        self, user_id: int, session_sha256: str, csrf_token: str, at: datetime, expires_at: datetime
+    ) -> None: ...
+    def principal(self, session_sha256: str, now: datetime) -> tuple[Principal, str] | None:
+        """(principal, CSRF token) of the session, if it is live at ``now``: not expired,
+        not ended, and its user not disabled. One indexed query."""
+        ...
+
+    def end(self, session_sha256: str, at: datetime) -> bool:
+        """End the session; False if there is no such session still open."""
+        ...
+
+    def end_all(self, user_id: int, at: datetime) -> int:
+        """End every open session of the user; how many that was."""
+        ...
+
+
+class AccessLog(Protocol):
+    """The access log: appended to, never changed."""
+
+    def add(self, entries: Sequence[AccessEntry]) -> None: ...
+    def query(
+        self,
+        *,
+        user: str | None,
+        object_kind: str | None,
+        object_id: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int,
+        offset: int,
+    ) -> list[AccessEntry]:
+        """The entries that match every filter given, newest first; ``since`` is
+        inclusive, ``until`` exclusive."""
+        ...
+
+
+class AccessUnitOfWork(ExchangeUnitOfWork, LogUnitOfWork, Protocol):
+    """A unit of work that reaches the users, their tokens and sessions, and the access log,
+    as well as every other repository (the API's unit of work)."""
+
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
+    @property
+    def web_sessions(self) -> WebSessionRepository: ...
+    @property
+    def access_log(self) -> AccessLog: ...

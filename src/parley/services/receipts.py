@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import json
 
-from parley.errors import InvalidValue, NotFound
+from parley.errors import InvalidValue, NotFound, VerificationFailed
 from parley.ledger.entries import commitment, person_record
+from parley.ledger.keys import VerifierKey
 from parley.ledger.receipt_format import Receipt, ReceiptEntry
-from parley.ledger.receipts import names_commitment
+from parley.ledger.receipts import ReceiptReport, names_commitment, read_receipt, verify_receipt
+from parley.services.keys import MEDIATOR
 from parley.services.ports import LogUnitOfWork
+from parley.services.public_log import WitnessUnitOfWork
 
-__all__ = ["RECORD_KINDS", "issue_receipt"]
+__all__ = ["RECORD_KINDS", "check_receipt", "issue_receipt"]
 
 RECORD_KINDS = ("holding", "request")
 
@@ -64,3 +67,42 @@ def issue_receipt(uow: LogUnitOfWork, kind: str, party: str, record_id: str) -> 
             for seq, entry in found
         )
     return Receipt(kind, party, record_id, salt, person, entries, latest.note)
+
+
+def check_receipt(uow: WitnessUnitOfWork, data: str | bytes) -> ReceiptReport:
+    """Verify a receipt (either form) against this server's own public log.
+
+    Besides what ``verify_receipt`` checks with the log's key alone (the commitment, the
+    checkpoint's signature, each entry's inclusion proof, the parties' co-signatures by
+    their registered keys), the checkpoint's root must be this log's root at that size,
+    and each entry this log's entry of that number, byte for byte: a receipt signed for
+    another log, or a log that forked, does not verify here.
+
+    Raises:
+        VerificationFailed: the first check that failed, in words that name no one.
+    """
+    made = read_receipt(data)
+    with uow:
+        checkpoints = uow.log.checkpoints()
+        if not checkpoints:
+            raise VerificationFailed("this server's log has no signed checkpoint yet")
+        log_key = VerifierKey.parse(checkpoints[0].log_key)
+        witnesses = [k.key for k in uow.keys.all() if k.name != MEDIATOR]
+        report = verify_receipt(made, log_key, witnesses=witnesses)
+        size = report.checkpoint.size
+        if size > uow.log.size():
+            raise VerificationFailed(
+                f"receipt checkpoint: of size {size:,}, more than the {uow.log.size():,} "
+                "entries of this server's log"
+            )
+        if uow.log.root(size) != report.checkpoint.root_hash:
+            raise VerificationFailed(
+                f"receipt checkpoint: its root is not this server's log's root at size {size:,}"
+            )
+        for item in made.entries:
+            here = uow.log.entries(after=item.seq - 1, limit=1)
+            if here != [item.entry]:
+                raise VerificationFailed(
+                    f"receipt entry {item.seq}: is not entry {item.seq} of this server's log"
+                )
+    return report

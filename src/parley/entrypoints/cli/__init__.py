@@ -6,6 +6,7 @@ the traceback instead.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from rich.table import Table as RichTable
 
 from parley import __version__, bootstrap
 from parley.domain.parties import Party
+from parley.entrypoints.cli.access import tokens_app, users_app
 from parley.entrypoints.cli.agreements import agreement_app
 from parley.entrypoints.cli.context import database_url_given, override, settings
 from parley.entrypoints.cli.exchange import handover_app, manifest_app, tranche_app
@@ -28,6 +30,7 @@ from parley.entrypoints.cli.reconciling import reconcile
 from parley.entrypoints.cli.records import export_app, history, import_app
 from parley.entrypoints.cli.reviewing import review
 from parley.entrypoints.cli.rounds import rounds_app
+from parley.entrypoints.cli.serving import serve
 from parley.errors import ParleyError
 from parley.services.parties import list_parties, register_party
 
@@ -62,6 +65,9 @@ app.command("sign")(sign)
 app.add_typer(manifest_app, name="manifest")
 app.add_typer(tranche_app, name="tranche")
 app.add_typer(handover_app, name="handover")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.command("serve")(serve)
 
 
 def _version(value: bool) -> None:
@@ -136,26 +142,38 @@ def demo(
     no_serve: Annotated[
         bool,
         typer.Option(
-            "--no-serve",
-            help="Keep the demo in the console. Until parley has its web app this is the "
-            "only mode, so the flag changes nothing yet.",
+            "--no-serve", help="End after the run instead of serving the API on its database."
         ),
     ] = False,
 ) -> None:
-    """Generate a synthetic two-party scenario and load it through the import path.
+    """Run a whole synthetic exchange, then serve the API on it with a login per role.
 
     All data is synthetic. The demo uses its own SQLite database in --dir (recreated on
-    each run) unless --database-url is given.
+    each run) unless --database-url is given. The API is served on PARLEY_HOST and
+    PARLEY_PORT (127.0.0.1:8000) until Ctrl-C, with the demo's users, whose passwords
+    and tokens it prints.
     """
     from parley.demo import run_demo  # the generator loads its name tables only here
 
-    run_demo(
+    demo_settings = run_demo(
         directory,
         seed=seed,
         holdings=holdings,
         requests=requests,
         database_url=database_url_given(),
     )
+    if no_serve:
+        return
+    from parley.entrypoints.api.server import serve as run
+
+    config = settings()
+    served = dataclasses.replace(demo_settings, host=config.host, port=config.port)
+    out.print(
+        f"\nparley serves the demo's API on http://{served.host}:{served.port}/ "
+        "(OpenAPI at /docs); Ctrl-C stops it",
+        soft_wrap=True,
+    )
+    run(served)
 
 
 def main() -> None:
