@@ -8,7 +8,6 @@ JSON bodies.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Annotated, Any
 
@@ -18,7 +17,7 @@ from pydantic import BaseModel, Field
 from parley import bootstrap
 from parley.domain.agreements import Agreement
 from parley.entrypoints.api.deps import CurrentPrincipal
-from parley.errors import InvalidValue
+from parley.entrypoints.api.yaml_body import yaml_text
 from parley.services.secured import planning
 
 __all__ = ["AGREEMENT_EXAMPLE", "AgreementOut", "agreement_out", "router"]
@@ -35,7 +34,6 @@ minimum_per_side: 4
 tranches: {dates: [2025-05-23, 2025-05-24], capacity_per_side: 2, max_lead: 1}
 reserve_share: 0.5
 """
-_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 
 
 class TrackOut(BaseModel):
@@ -130,24 +128,7 @@ def agreement_out(agreement: Agreement, warnings: tuple[str, ...]) -> AgreementO
 
 async def _agreement_text(request: Request) -> str:
     """The agreement's YAML from the body: as it is, or as JSON ``{"text": ...}``."""
-    body = await request.body()
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "application/json" or kind.endswith("+json"):
-        try:
-            value = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise InvalidValue("body", "is not JSON") from e
-        if not isinstance(value, dict) or not isinstance(value.get("text"), str):
-            raise InvalidValue("body", 'expected {"text": "<the agreement as YAML>"}')
-        return str(value["text"])
-    if kind and kind not in _YAML_TYPES:
-        raise InvalidValue(
-            "content-type", f"{kind} is not an agreement (send application/yaml or text/plain)"
-        )
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InvalidValue("body", "is not UTF-8 text") from e
+    return await yaml_text(request, "an agreement", "the agreement")
 
 
 AgreementText = Annotated[str, Depends(_agreement_text)]

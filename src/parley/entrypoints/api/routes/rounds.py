@@ -8,7 +8,6 @@ Rounds name delegations and venues, never a prisoner.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -19,7 +18,7 @@ from parley import bootstrap
 from parley.domain.rounds import Commitment, CommitmentStatus, PreconditionKind, RoundStatus
 from parley.entrypoints.api.deps import CurrentPrincipal, Now, Unit
 from parley.entrypoints.api.pagination import Page, Paging, page_of
-from parley.errors import InvalidValue
+from parley.entrypoints.api.yaml_body import yaml_text
 from parley.services.rounds import CommitmentView, RoundView
 from parley.services.secured import rounds
 
@@ -38,7 +37,6 @@ rounds:
         text: Each side hands the mediator the list of people it asks back
         status: fulfilled
 """
-_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 
 
 class PreconditionOut(BaseModel):
@@ -162,24 +160,7 @@ def list_rounds(
 
 async def _rounds_text(request: Request) -> str:
     """The rounds file's YAML from the body: as it is, or as JSON ``{"text": ...}``."""
-    body = await request.body()
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "application/json" or kind.endswith("+json"):
-        try:
-            value = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise InvalidValue("body", "is not JSON") from e
-        if not isinstance(value, dict) or not isinstance(value.get("text"), str):
-            raise InvalidValue("body", 'expected {"text": "<the rounds file as YAML>"}')
-        return str(value["text"])
-    if kind and kind not in _YAML_TYPES:
-        raise InvalidValue(
-            "content-type", f"{kind} is not a rounds file (send application/yaml or text/plain)"
-        )
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InvalidValue("body", "is not UTF-8 text") from e
+    return await yaml_text(request, "a rounds file", "the rounds file")
 
 
 RoundsText = Annotated[str, Depends(_rounds_text)]
