@@ -18,6 +18,7 @@ echo, and expanding ``IN`` lists (give the hot path one-value variants instead).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -54,7 +55,7 @@ def session_of(source: SessionSource) -> Session:
     return source if isinstance(source, Session) else source()
 
 
-class Driver:
+class Driver(ABC):
     """A way to the database driver for ``statements.Statement`` s, in a transaction.
 
     The unit of work's (:class:`UnitDriver`) runs on the pooled DBAPI connection it
@@ -89,18 +90,18 @@ class Driver:
         """Make this the driver of ``session`` (found by :meth:`of`)."""
         session.info[_INFO_KEY] = self
 
+    @abstractmethod
     def _current(self) -> Any:
         """A cursor in the transaction now open (starting one if there is none)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def connection(self) -> Connection:
         """The Core connection of the transaction now open, for what the driver does not
         run (the writes held back are sent first)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _lost(self, error: Exception, cursor: Any) -> bool:
         """Whether ``error`` lost the connection; if so it is thrown away, as Core does."""
-        raise NotImplementedError
 
     def listen(self, connection: Connection) -> None:
         """Tell ``connection``'s ``before_cursor_execute`` listeners of each statement.
