@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint unit bench install clean
+.PHONY: demo test lint unit bench install clean chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "parley needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -19,8 +19,19 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/parley demo
 
-test: lint
+test: lint chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium: installed here where this may (as root,
+# with apt); elsewhere they skip, saying why.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "no /usr/bin/chromium, and no apt as root to install it: the browser tests will skip"; \
+	  fi; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -42,4 +53,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/api.py
 
 clean:
-	rm -rf $(VENV) demo build dist .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) demo build dist test-output .mypy_cache .ruff_cache .pytest_cache

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from parley import __version__, bootstrap
 from parley.config import Settings
+from parley.entrypoints import web
 from parley.entrypoints.api.audit import AccessRecorder, AuditTrail
 from parley.entrypoints.api.deps import Backend
 from parley.entrypoints.api.limits import BodyLimit, RateLimiter
@@ -90,6 +91,7 @@ def create_app(
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    web.install(app)
 
     @app.get("/health", tags=["health"], summary="Whether the server is up")
     def health() -> dict[str, str]:

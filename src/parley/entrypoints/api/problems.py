@@ -22,7 +22,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
@@ -97,6 +97,11 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# Where the web app's pages are (``parley.entrypoints.web``): an error there, even before
+# a page's route is found, is shown as a page.
+PAGE_PATHS = ("/app/", "/public/")
+
+
 def _slug(title: str) -> str:
     return title.lower().replace(" ", "-")
 
@@ -109,8 +114,15 @@ def problem_response(
     *,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    """A problem details response for ``request``."""
+) -> Response:
+    """A problem details response for ``request``; on a page, the page's error page."""
+    error_page = getattr(request.app.state, "error_page", None)
+    on_page = getattr(request.state, "page", False) or request.url.path.startswith(PAGE_PATHS)
+    if error_page is not None and on_page:
+        shown: Response = error_page(request, status, detail, errors)
+        if headers:
+            shown.headers.update(headers)
+        return shown
     body = Problem(
         type=PROBLEM_TYPE + _slug(title),
         title=title,
@@ -135,7 +147,7 @@ def status_of(error: ParleyError) -> tuple[int, str]:
     return 400, "Bad request"
 
 
-async def _parley_error(request: Request, exc: Exception) -> JSONResponse:
+async def _parley_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ParleyError)
     status, title = status_of(exc)
     headers = {"WWW-Authenticate": 'Bearer realm="parley"'} if status == 401 else None
@@ -160,7 +172,7 @@ def _problems(exc: ParleyError) -> list[dict[str, Any]] | None:
     return None
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     # Where and what, never the value sent: it may be a person's data.
     errors = [
@@ -171,7 +183,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 422, "Invalid request", where, errors=errors)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     title = _HTTP_TITLES.get(exc.status_code, "Error")
     detail = exc.detail if isinstance(exc.detail, str) else title
@@ -179,7 +191,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status_code, title, detail, headers=headers)
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> Response:
     incident = uuid.uuid4().hex[:12]
     # The error's type and where it was raised, not its text: that may quote a value.
     _LOG.error(
