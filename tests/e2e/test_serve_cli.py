@@ -110,3 +110,14 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(server: tuple[str, s
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 413
     assert "larger than 1,048,576 bytes" in json.loads(refused.value.read())["detail"]
+
+
+def test_the_served_web_app_asks_to_sign_in_and_serves_its_files(
+    server: tuple[str, str],
+) -> None:
+    base, _token = server
+    with urllib.request.urlopen(f"{base}/app", timeout=10) as response:  # follows the redirect
+        assert response.url == f"{base}/app/login?next=%2Fapp"
+        assert "<h1>Sign in</h1>" in response.read().decode()
+    with urllib.request.urlopen(f"{base}/static/htmx-2.0.11.min.js", timeout=10) as response:
+        assert response.status == 200

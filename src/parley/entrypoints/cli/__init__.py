@@ -146,12 +146,12 @@ def demo(
         ),
     ] = False,
 ) -> None:
-    """Run a whole synthetic exchange, then serve the API on it with a login per role.
+    """Run a whole synthetic exchange, then serve the web app and API on it, a login per role.
 
     All data is synthetic. The demo uses its own SQLite database in --dir (recreated on
     each run) unless --database-url is given. The API is served on PARLEY_HOST and
     PARLEY_PORT (127.0.0.1:8000) until Ctrl-C, with the demo's users, whose passwords
-    and tokens it prints.
+    (for the web app's sign-in page) and tokens (for the API) it prints.
     """
     from parley.demo import run_demo  # the generator loads its name tables only here
 
@@ -169,8 +169,9 @@ def demo(
     config = settings()
     served = dataclasses.replace(demo_settings, host=config.host, port=config.port)
     out.print(
-        f"\nparley serves the demo's API on http://{served.host}:{served.port}/ "
-        "(OpenAPI at /docs); Ctrl-C stops it",
+        f"\nparley serves the demo: the web app at http://{served.host}:{served.port}/app "
+        "(sign in with a login above), the public report at /public, the API's OpenAPI at "
+        "/docs; Ctrl-C stops it",
         soft_wrap=True,
     )
     run(served)

@@ -48,7 +48,8 @@ def serve(
         bool, typer.Option("--demo", help="Allow the demo's users and passwords (demo only).")
     ] = False,
 ) -> None:
-    """Serve the HTTP API (OpenAPI at /docs) on PARLEY_DATABASE_URL's database.
+    """Serve the web app (/app, /public) and the HTTP API (OpenAPI at /docs) on
+    PARLEY_DATABASE_URL's database.
 
     Outside --demo it refuses to start while a default secret is in use.
     """
@@ -60,7 +61,7 @@ def serve(
         refuse_default_secrets(config)
     bootstrap.connect(config)  # the schema is there, or the error says what to do
     out.print(
-        f"parley serves its API on http://{config.host}:{config.port}/ "
+        f"parley serves its web app on http://{config.host}:{config.port}/app and its API "
         f"(OpenAPI at /docs); Ctrl-C stops it",
         soft_wrap=True,
     )
