@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from parley.domain.access import USER_NAME, Principal, Role
-from parley.errors import InvalidValue
+from parley.errors import InvalidValue, NotPermitted
+from parley.services.access import Capability, authorize
 from parley.services.ports import TokenInfo, User
 
 NOW = datetime(2025, 5, 16, 9, 0, tzinfo=UTC)
@@ -68,3 +69,14 @@ def test_a_token_is_active_until_it_expires_or_is_revoked() -> None:
     assert token.state(NOW + timedelta(days=1)) == "expired"
     revoked = TokenInfo(1, "ua-office", "upload", NOW, NOW + timedelta(days=1), NOW)
     assert revoked.state(NOW) == "revoked"
+
+
+def test_a_refusal_names_the_user_what_they_may_not_do_and_whose() -> None:
+    outsider = Principal("xa-office", Role.PARTY, "XA")
+    with pytest.raises(NotPermitted) as refused:
+        authorize(outsider, Capability.TRANCHES_READ, parties=("UA", "RU"))
+    assert str(refused.value) == (
+        "user xa-office (party of XA) may not read tranches in an exchange between UA and RU"
+    )
+    with pytest.raises(NotPermitted, match=r"may not read access log$"):
+        authorize(outsider, Capability.ACCESS_LOG_READ)

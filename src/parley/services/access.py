@@ -176,4 +176,6 @@ def authorize(
     whose = f" on {party}'s records" if party else ""
     if parties and not party:
         whose = f" in an exchange between {' and '.join(parties)}"
-    raise NotPermitted(f"{who} may not {capability.value.replace('.', ' ')}{whose}")
+    noun, _, verb = capability.value.partition(".")
+    what = f"{verb} {noun.replace('_', ' ')}" if verb else noun  # "tranches.read": read tranches
+    raise NotPermitted(f"{who} may not {what}{whose}")
