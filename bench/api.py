@@ -148,7 +148,12 @@ def _quote(exchange: str) -> str:
 
 
 async def _reads(
-    port: int, exchange: str, tokens: dict[str, str], connections: int, seconds: float
+    port: int,
+    exchange: str,
+    tokens: dict[str, str],
+    connections: int,
+    seconds: float,
+    people: int,
 ) -> dict[str, float]:
     ex = _quote(exchange)
     mix = [
@@ -169,7 +174,8 @@ async def _reads(
         while time.perf_counter() < stop:
             who, path = mix[i % len(mix)]
             started = time.perf_counter()
-            status, _ = await conn.send("GET", path.format(i=i % 1000), tokens[who])
+            # Every person and page in turn: a record id past --people would be a 404.
+            status, _ = await conn.send("GET", path.format(i=i % people), tokens[who])
             latencies.append(time.perf_counter() - started)
             if status != 200:
                 failures[status] = failures.get(status, 0) + 1
@@ -262,7 +268,9 @@ def main() -> None:
         port = _free_port()
         server = _start_server(url, port, args.workers)
         try:
-            reads = asyncio.run(_reads(port, exchange, tokens, args.connections, args.seconds))
+            reads = asyncio.run(
+                _reads(port, exchange, tokens, args.connections, args.seconds, args.people)
+            )
             writes = asyncio.run(_writes(port, exchange, tokens, args.people, args.writers))
         finally:
             server.terminate()

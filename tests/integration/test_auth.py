@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parley.adapters.access import SqlAccessUnitOfWork
+from parley.adapters.access import SqlAccessUnitOfWork, SqlTokenRepository
 from parley.adapters.orm import ApiTokenRow, UserRow
 from parley.domain.access import Principal, Role
 from parley.domain.parties import Party
 from parley.errors import Conflict, InvalidValue, NotAuthenticated, NotFound
 from parley.services.auth import (
+    TOKEN_MEMORY,
     AccessEntry,
     add_user,
     authenticate_token,
@@ -34,6 +35,7 @@ from parley.services.auth import (
     new_token,
     query_access,
     record_access,
+    remembered_token,
     revoke_token,
     session_principal,
     set_password,
@@ -218,6 +220,85 @@ def test_a_revoked_token_is_refused_and_revoking_it_again_changes_nothing(
         authenticate_token(access(), token, now=NOW + DAY)
     with pytest.raises(NotFound, match="no token has id 999"):
         revoke_token(access(), 999, actor="admin", now=NOW)
+
+
+# --- tokens this process remembers ------------------------------------------------------
+
+
+def _revoked_elsewhere(access: Access, token_id: int) -> None:
+    """Revoke a token as another process would: in the database, unseen by this one."""
+    with access() as u:
+        u.tokens.revoke(token_id, NOW)
+        u.commit()
+
+
+def test_a_token_revoked_by_another_process_is_honoured_for_at_most_a_second(
+    access: Access, ua_office: Principal
+) -> None:
+    token = _token(access)
+    [info] = list_tokens(access())
+    assert authenticate_token(access(), token, now=NOW) == ua_office
+
+    _revoked_elsewhere(access, info.id)
+
+    almost = NOW + TOKEN_MEMORY - timedelta(milliseconds=1)
+    assert authenticate_token(access(), token, now=almost) == ua_office
+    with pytest.raises(NotAuthenticated, match=BAD_TOKEN):
+        authenticate_token(access(), token, now=NOW + TOKEN_MEMORY)
+
+
+def test_a_token_revoked_or_its_user_disabled_here_is_refused_at_once(
+    access: Access, ua_office: Principal
+) -> None:
+    revoked, disabled = _token(access), _token(access)
+    first = list_tokens(access())[0]
+    for token in (revoked, disabled):
+        assert authenticate_token(access(), token, now=NOW) == ua_office
+
+    revoke_token(access(), first.id, actor="admin", now=NOW)
+    with pytest.raises(NotAuthenticated, match=BAD_TOKEN):
+        authenticate_token(access(), revoked, now=NOW)
+    assert authenticate_token(access(), disabled, now=NOW) == ua_office
+    disable_user(access(), "ua-office", actor="admin", now=NOW)
+    with pytest.raises(NotAuthenticated, match=BAD_TOKEN):
+        authenticate_token(access(), disabled, now=NOW)
+
+
+def test_a_remembered_token_is_refused_from_the_moment_it_expires(
+    access: Access, ua_office: Principal
+) -> None:
+    token = _token(access, valid_for=timedelta(hours=1))
+    expiry = NOW + timedelta(hours=1)
+
+    assert authenticate_token(access(), token, now=expiry - TOKEN_MEMORY / 2) == ua_office
+    assert remembered_token(token, now=expiry - TOKEN_MEMORY / 4) == ua_office
+    assert remembered_token(token, now=expiry) is None
+    with pytest.raises(NotAuthenticated, match=BAD_TOKEN):
+        authenticate_token(access(), token, now=expiry)
+
+
+def test_a_token_read_before_a_revocation_and_found_after_it_is_not_remembered(
+    access: Access, engine: Engine, ua_office: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = _token(access)
+    [info] = list_tokens(access())
+    reading = SqlTokenRepository.principal
+
+    def read_then_revoked(
+        self: SqlTokenRepository, token_sha256: str, now: datetime
+    ) -> tuple[Principal, datetime] | None:
+        found = reading(self, token_sha256, now)
+        monkeypatch.setattr(SqlTokenRepository, "principal", reading)
+        revoke_token(access(), info.id, actor="admin", now=NOW)  # lands during the lookup
+        return found
+
+    monkeypatch.setattr(SqlTokenRepository, "principal", read_then_revoked)
+    assert authenticate_token(SqlAccessUnitOfWork(engine, read_only=True), token, now=NOW) == (
+        ua_office
+    )
+    assert remembered_token(token, now=NOW) is None
+    with pytest.raises(NotAuthenticated, match=BAD_TOKEN):
+        authenticate_token(access(), token, now=NOW)
 
 
 @pytest.mark.parametrize(

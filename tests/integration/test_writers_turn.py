@@ -1,7 +1,10 @@
-"""Writers of one process take turns on a SQLite file before SQLite's own lock."""
+"""Writers take turns on a SQLite file before SQLite's own lock: the threads of one
+process, and the processes that share the file."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -10,6 +13,7 @@ import pytest
 
 from parley.adapters import db
 from parley.adapters import uow as uow_module
+from parley.adapters.turns import WritersTurn
 from parley.adapters.uow import SqlUnitOfWork
 from parley.domain.parties import Party
 from parley.errors import DatabaseBusy
@@ -67,3 +71,43 @@ def test_a_writer_kept_waiting_too_long_is_told_the_database_is_busy(
         done.set()
         thread.join()
         engine.dispose()
+
+
+_HOLDER = """
+import sys
+from parley.adapters.turns import WritersTurn
+turn = WritersTurn(sys.argv[1])
+assert turn.acquire(timeout=5)
+print("held", flush=True)
+sys.stdin.readline()
+turn.release()
+print("released", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_writer_waits_while_another_process_has_the_turn(tmp_path: Path) -> None:
+    path = str(tmp_path / "shared.db-turn")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, path],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdin is not None
+    assert holder.stdout is not None
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        here = WritersTurn(path)
+
+        assert not here.acquire(timeout=0.2)  # the other process has it
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "released"
+        assert here.acquire(timeout=5)
+        assert here.acquire(timeout=0)  # the same thread again
+        here.release()
+        here.release()
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)

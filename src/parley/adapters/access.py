@@ -37,7 +37,7 @@ _ACCESS = cast(Table, AccessLogRow.__table__)
 # Built once: every API request runs one of these two, and building a statement anew
 # costs about as much as running it.
 _TOKEN_PRINCIPAL = (
-    select(_USERS.c.name, _USERS.c.role, _USERS.c.party_code)
+    select(_USERS.c.name, _USERS.c.role, _USERS.c.party_code, _TOKENS.c.expires_at)
     .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id))
     .where(
         _TOKENS.c.token_sha256 == bindparam("b_sha256"),
@@ -196,11 +196,11 @@ class SqlTokenRepository:
         )
         return done.rowcount
 
-    def principal(self, token_sha256: str, now: datetime) -> Principal | None:
+    def principal(self, token_sha256: str, now: datetime) -> tuple[Principal, datetime] | None:
         row = self._session.execute(
             _TOKEN_PRINCIPAL, {"b_sha256": token_sha256, "b_now": now}
         ).one_or_none()
-        return None if row is None else _principal(row)
+        return None if row is None else (_principal(row), row.expires_at)
 
 
 class SqlWebSessionRepository:

@@ -13,14 +13,16 @@ import time
 import weakref
 from collections.abc import Callable
 from importlib.resources import files
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.pool import QueuePool
 
+from parley.adapters.turns import WritersTurn
 from parley.errors import ConfigurationError
 
 __all__ = [
@@ -46,7 +48,10 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
         if parsed.get_backend_name() == "sqlite":
-            engine = create_engine(parsed, echo=echo)
+            sized: dict[str, int] = {}  # a file's pool (in memory, one connection a thread)
+            if issubclass(cast(Any, parsed.get_dialect()).get_pool_class(parsed), QueuePool):
+                sized = {"pool_size": _SQLITE_POOL, "max_overflow": _SQLITE_OVERFLOW}
+            engine = create_engine(parsed, echo=echo, **sized)
             event.listen(engine, "connect", _sqlite_pragmas)
             # pysqlite's own transaction handling defers BEGIN; take it over so that a
             # unit of work is one real transaction (SQLAlchemy's documented recipe).
@@ -61,6 +66,15 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
             f"the database driver for {parsed.drivername} is not installed "
             "(install parley[postgres] for PostgreSQL)"
         ) from e
+
+
+# A SQLite connection kept for each thread that may hold one at once: the API's worker
+# threads (anyio's 40 by default) and the background ones (the access log). Opening one
+# costs its pragmas and a file open and closing it a checkpoint attempt; with the
+# default five kept, a server under load opened and closed one for most requests. An
+# idle one holds a file handle and the pages it cached (at most 2 MiB).
+_SQLITE_POOL = 48
+_SQLITE_OVERFLOW = 16
 
 
 # A pooled server connection is pinged before use only after resting this long: one
@@ -119,26 +133,26 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(**WRITER)
 
 
-_TURNS: dict[str, threading.RLock] = {}
+_TURNS: dict[str, WritersTurn] = {}
 _TURNS_LOCK = threading.Lock()
 # Each engine's, found once: every unit of work asks, and rendering the URL is not free.
-_ENGINE_TURNS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_ENGINE_TURNS: weakref.WeakKeyDictionary[Engine, WritersTurn] = weakref.WeakKeyDictionary()
 
 
-def writers_turn(engine: Engine) -> threading.RLock | None:
-    """The lock a writing unit of work of this process holds on a SQLite file, else None.
-
-    SQLite lets one writer in at a time. Threads of one process that wait for it inside
-    SQLite's busy handler sleep in growing steps (up to 100 ms) and may wake after the
-    lock is free again; queueing on a lock of our own first hands the turn over at once
-    and in order. Other processes still meet SQLite's own lock. PostgreSQL needs none.
-    """
+def writers_turn(engine: Engine) -> WritersTurn | None:
+    """The turn a writing unit of work takes on a SQLite file before SQLite's own lock
+    (``adapters.turns``), else None: PostgreSQL needs none."""
     if engine.dialect.name != "sqlite":
         return None
     found = _ENGINE_TURNS.get(engine)
     if found is None:
+        url = engine.url
+        # A file's, shared with other processes; a database in memory is this process's.
+        in_file = isinstance(engine.pool, QueuePool) and "uri" not in url.query
+        path = f"{url.database}-turn" if in_file else None
         with _TURNS_LOCK:
-            found = _ENGINE_TURNS[engine] = _TURNS.setdefault(str(engine.url), threading.RLock())
+            found = _TURNS.setdefault(str(url), WritersTurn(path))
+            _ENGINE_TURNS[engine] = found
     return found
 
 

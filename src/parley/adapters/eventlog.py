@@ -53,6 +53,9 @@ _EVENTS = cast(Table, EventRow.__table__)
 _READ_HEAD = select(_HEADS.c.size).where(_HEADS.c.id == _HEAD)
 _READ_SIZE = Statement(_READ_HEAD)
 _LOCK_SIZE = Statement(_READ_HEAD.with_for_update())
+_CHECKPOINTS = Statement(
+    select(CheckpointRow.size, CheckpointRow.note, CheckpointRow.log_key).order_by(CheckpointRow.id)
+)
 _NEW_HEAD = Statement(_HEADS.insert().values(id=_HEAD, size=0))
 _SET_HEAD = Statement(
     _HEADS.update().where(_HEADS.c.id == _HEAD).values(size=bindparam("new_size"))
@@ -393,8 +396,12 @@ class SqlPublicLog:
         return log_size(self._driver)
 
     def root(self, size: int | None = None) -> bytes:
-        """The root at ``size`` entries (default: now)."""
-        return self._tree().root(size)
+        """The root at ``size`` entries (default: now), its subtrees read in one query."""
+        store = SqlNodeStore(self._driver)
+        tree = MerkleLog(store, log_size(self._driver))
+        # The subtrees a root folds are those the next append would combine with.
+        store.preload(tree.size if size is None else size)
+        return tree.root(size)
 
     def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
         """RFC 9162 2.1.4.1 PROOF(size1, D[size2])."""
@@ -443,12 +450,8 @@ class SqlPublicLog:
         return [(seq, bytes(data)) for seq, data in self._session.execute(query)]
 
     def checkpoints(self) -> list[StoredCheckpoint]:
-        """Every signed checkpoint, oldest first."""
-        rows = self._session.execute(
-            select(CheckpointRow.size, CheckpointRow.note, CheckpointRow.log_key).order_by(
-                CheckpointRow.id
-            )
-        )
+        """Every signed checkpoint, oldest first (the log's head reads them each time)."""
+        rows = self._driver.all(_CHECKPOINTS)
         return [StoredCheckpoint(size, note, key) for size, note, key in rows]
 
     def add_checkpoint(self, checkpoint: StoredCheckpoint, at: datetime) -> None:

@@ -77,6 +77,30 @@ _CROSSING = select(*(c for c in _CROSSINGS.c if c.key != "updated_at")).where(
     _CROSSINGS.c.record_id == bindparam("b_record"),
 )
 _CROSSINGS_BY = {False: Statement(_CROSSING), True: Statement(_CROSSING.with_for_update())}
+_SHOWN = func.coalesce(_CROSSINGS.c.reason, _CROSSINGS.c.state)
+
+
+@lru_cache(maxsize=32)
+def _listed(side: bool, shown: int | None) -> tuple[Statement, Statement]:
+    """A page of the crossing console's list, and the count of all it pages through: of
+    one side or both, and of ``shown`` states as shown (bound as s0, s1, ...) or any.
+    One pair per filter, each compiled once; the page is read in the order of
+    ``ix_crossings_order``, the id last so that a page boundary falls in one place."""
+    where = [_CROSSINGS.c.tranche_id == bindparam("b_tranche")]
+    if side:
+        where.append(_CROSSINGS.c.side == bindparam("b_side"))
+    if shown is not None:
+        where.append(_SHOWN.in_([bindparam(f"s{i}") for i in range(shown)]))
+    page = (
+        select(*(c for c in _CROSSINGS.c if c.key != "updated_at"))
+        .where(*where)
+        .order_by(_CROSSINGS.c.side, _CROSSINGS.c.position, _CROSSINGS.c.id)
+        .limit(bindparam("b_limit"))
+        .offset(bindparam("b_offset"))
+    )
+    return Statement(page), Statement(select(func.count()).select_from(_CROSSINGS).where(*where))
+
+
 _PROGRESS = (
     "state", "identity_confirmed", "identity_disputed", "will_confirmed_at", "reason", "flags",
     "sealed", "updated_at",
@@ -146,6 +170,45 @@ _SET_STATUSES = (
     )
     .values(_STATUS)
 )
+
+# A tranche's status, read at every turn of the crossing console: its people counted by
+# state, grouped by the columns as stored in the order of their index
+# (ix_crossings_state; grouped by the state as shown, SQLite sorted them all first), and
+# the latest version of each side's manifest with its signers (a row per signer, one
+# with none for a version nobody signed yet).
+_COUNT_STATES = Statement(
+    select(_CROSSINGS.c.side, _CROSSINGS.c.reason, _CROSSINGS.c.state, func.count())
+    .where(_CROSSINGS.c.tranche_id == bindparam("b_tranche"))
+    .group_by(_CROSSINGS.c.side, _CROSSINGS.c.reason, _CROSSINGS.c.state)
+)
+_MANIFESTS = cast(Table, ManifestRow.__table__)
+_SIGNATURES = cast(Table, ManifestSignatureRow.__table__)
+_LATEST = (
+    select(_MANIFESTS.c.side, func.max(_MANIFESTS.c.version).label("version"))
+    .where(_MANIFESTS.c.tranche_id == bindparam("b_tranche"))
+    .group_by(_MANIFESTS.c.side)
+    .subquery()
+)
+_HEADS = Statement(
+    select(_MANIFESTS.c.side, _MANIFESTS.c.version, _MANIFESTS.c.sealed_at, _SIGNATURES.c.signer)
+    .join(
+        _LATEST,
+        (_LATEST.c.side == _MANIFESTS.c.side) & (_LATEST.c.version == _MANIFESTS.c.version),
+    )
+    .outerjoin(_SIGNATURES, _SIGNATURES.c.manifest_id == _MANIFESTS.c.id)
+    .where(_MANIFESTS.c.tranche_id == bindparam("b_tranche"))
+)
+
+
+@lru_cache(maxsize=64)
+def _findings_query(count: int | None) -> Statement:
+    """The findings in a tranche, of ``count`` record ids bound as r0, r1, ... (or all):
+    one statement per length of a page, each compiled once."""
+    f = cast(Table, NeutralFindingRow.__table__).c
+    query = select(f.side, f.record_id, f.finding).where(f.tranche_id == bindparam("b_tranche"))
+    if count is not None:
+        query = query.where(f.record_id.in_([bindparam(f"r{i}") for i in range(count)]))
+    return Statement(query.order_by(f.id))
 
 
 @lru_cache(maxsize=16)
@@ -452,39 +515,22 @@ class SqlExchangeRepository:
     def crossing_counts(self, tranche_id: int) -> dict[tuple[str, str], int]:
         """(side, state as shown: the reason if any, else the state) -> people, counted by
         the database (a tranche's status is read at every crossing)."""
-        c = _CROSSINGS.c
-        shown = func.coalesce(c.reason, c.state)
-        query = (
-            select(c.side, shown, func.count())
-            .where(c.tranche_id == tranche_id)
-            .group_by(c.side, shown)
-        )
-        return {(side, state): int(n) for side, state, n in self._session.execute(query)}
+        counts: dict[tuple[str, str], int] = {}
+        for side, reason, state, n in self._driver.all(_COUNT_STATES, {"b_tranche": tranche_id}):
+            shown = (side, state if reason is None else reason)
+            counts[shown] = counts.get(shown, 0) + int(n)
+        return counts
 
     def manifest_heads(self, tranche_id: int) -> dict[str, tuple[int, bool, tuple[str, ...]]]:
         """Side -> (latest version, sealed, its signers), without reading the documents."""
-        m = ManifestRow
-        latest = (
-            select(m.side, func.max(m.version).label("version"))
-            .where(m.tranche_id == tranche_id)
-            .group_by(m.side)
-            .subquery()
-        )
-        rows = self._session.execute(
-            select(m.id, m.side, m.version, m.sealed_at)
-            .join(latest, (latest.c.side == m.side) & (latest.c.version == m.version))
-            .where(m.tranche_id == tranche_id)
-        ).all()
-        signers: dict[int, list[str]] = {row.id: [] for row in rows}
-        if rows:
-            query = select(ManifestSignatureRow.manifest_id, ManifestSignatureRow.signer).where(
-                ManifestSignatureRow.manifest_id.in_(list(signers))
-            )
-            for manifest_id, signer in self._session.execute(query):
-                signers[manifest_id].append(signer)
+        heads: dict[str, tuple[int, bool, list[str]]] = {}
+        for side, version, sealed_at, signer in self._driver.all(_HEADS, {"b_tranche": tranche_id}):
+            signers = heads.setdefault(side, (version, sealed_at is not None, []))[2]
+            if signer is not None:
+                signers.append(signer)
         return {
-            row.side: (row.version, row.sealed_at is not None, tuple(sorted(signers[row.id])))
-            for row in rows
+            side: (version, sealed, tuple(sorted(signers)))
+            for side, (version, sealed, signers) in heads.items()
         }
 
     def crossings(self, tranche_id: int, side: str | None = None) -> list[CrossingRecord]:
@@ -494,6 +540,30 @@ class SqlExchangeRepository:
             query = query.where(CrossingRow.side == side)
         query = query.order_by(CrossingRow.side, CrossingRow.position)
         return [_crossing(row) for row in self._session.scalars(query)]
+
+    def crossings_page(
+        self,
+        tranche_id: int,
+        *,
+        side: str | None = None,
+        shown: Collection[str] | None = None,
+        limit: int,
+        offset: int = 0,
+    ) -> tuple[list[CrossingRecord], int]:
+        """A page of the people listed in a tranche, in manifest order, and how many
+        there are in all; ``shown`` keeps those whose reason, or state without one, is
+        one of these. Paged and counted by the database."""
+        states = None if shown is None else list(shown)
+        if states == []:
+            return [], 0
+        page, count = _listed(side is not None, None if states is None else len(states))
+        values = {"b_tranche": tranche_id, "b_side": side}
+        values |= {f"s{i}": state for i, state in enumerate(states or ())}
+        total = int(self._driver.scalar(count, values))
+        if offset >= total:
+            return [], total
+        rows = self._driver.all(page, values | {"b_limit": limit, "b_offset": offset})
+        return [_crossing(row) for row in rows], total
 
     def crossing(
         self, tranche_id: int, side: str, record_id: str, *, lock: bool = False
@@ -600,13 +670,17 @@ class SqlExchangeRepository:
             )
         )
 
-    def findings(self, tranche_id: int) -> list[tuple[str, str, str]]:
-        """(side, record id, finding), in the order they were recorded."""
-        f = NeutralFindingRow
-        query = (
-            select(f.side, f.record_id, f.finding).where(f.tranche_id == tranche_id).order_by(f.id)
-        )
-        return [(s, r, x) for s, r, x in self._session.execute(query)]
+    def findings(
+        self, tranche_id: int, record_ids: Collection[str] | None = None
+    ) -> list[tuple[str, str, str]]:
+        """(side, record id, finding), in the order they were recorded; of ``record_ids``
+        only (of either side), when given."""
+        ids = None if record_ids is None else list(record_ids)
+        if ids == []:
+            return []
+        values = {"b_tranche": tranche_id} | {f"r{i}": r for i, r in enumerate(ids or ())}
+        rows = self._driver.all(_findings_query(None if ids is None else len(ids)), values)
+        return [(s, r, x) for s, r, x in rows]
 
     # --- the people -----------------------------------------------------------------
 

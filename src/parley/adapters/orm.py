@@ -494,6 +494,10 @@ class CrossingRow(Base):
     __table_args__ = (
         UniqueConstraint("tranche_id", "side", "record_id"),
         Index("ix_crossings_record", "side", "record_id"),
+        # The crossing console's list, a page at a time in crossing order, and its
+        # people counted by state: each read from the index alone (migration 0008).
+        Index("ix_crossings_order", "tranche_id", "side", "position"),
+        Index("ix_crossings_state", "tranche_id", "side", "reason", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

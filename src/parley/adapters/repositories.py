@@ -7,12 +7,14 @@ import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import BindParameter, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from parley.adapters import bulk, records
+from parley.adapters.fastpath import Driver, SessionSource, session_of
 from parley.adapters.orm import (
     HoldingRow,
     ImportRow,
@@ -20,6 +22,7 @@ from parley.adapters.orm import (
     RecordVersionRow,
     RequestRow,
 )
+from parley.adapters.statements import Statement
 from parley.domain.holdings import Holding
 from parley.domain.parties import Party
 from parley.domain.requests import Request
@@ -158,12 +161,30 @@ class _Mapping(Generic[R, Row]):
     content: tuple[str, ...]
 
 
+@lru_cache(maxsize=4)
+def _one_record(table: Table) -> Statement:
+    """One record of a table of person records, by party and record id."""
+    return Statement(
+        select(table).where(
+            table.c.party_code == bindparam("b_party"), table.c.record_id == bindparam("b_record")
+        )
+    )
+
+
 class SqlRecordRepository(Generic[R, Row]):
     """Person records of one kind (holdings or requests), stored a batch at a time."""
 
-    def __init__(self, session: Session, mapping: _Mapping[R, Row]) -> None:
-        self._session = session
+    def __init__(
+        self, session: SessionSource, mapping: _Mapping[R, Row], driver: Driver | None = None
+    ) -> None:
+        self._orm = session
         self._m: _Mapping[R, Row] = mapping
+        self._driver = driver
+
+    @property
+    def _session(self) -> Session:
+        """The session, for what Core and the ORM run (made on first use)."""
+        return session_of(self._orm)
 
     def store_rows(
         self, import_id: int, party: str, items: Sequence[tuple[int, Values]], at: datetime
@@ -270,10 +291,12 @@ class SqlRecordRepository(Generic[R, Row]):
         self._session.expire_all()
 
     def get(self, party: str, record_id: str) -> R | None:
-        table = self._m.table
-        row = self._session.scalars(
-            select(table).where(table.party_code == party, table.record_id == record_id)
-        ).first()
+        # By the driver: a person is looked up at every read of their record, and
+        # building an ORM instance for it cost more than SQLite took to find the row.
+        row = (self._driver or Driver.of(self._session)).first(
+            _one_record(cast(Table, self._m.table.__table__)),
+            {"b_party": party, "b_record": record_id},
+        )
         return None if row is None else self._m.from_row(row)
 
     def get_many(self, party: str, record_ids: Collection[str]) -> dict[str, R]:
@@ -394,11 +417,15 @@ REQUESTS: _Mapping[Request, RequestRow] = _Mapping(
 )
 
 
-def holding_repository(session: Session) -> SqlRecordRepository[Holding, HoldingRow]:
-    """The holdings repository on ``session``."""
-    return SqlRecordRepository(session, HOLDINGS)
+def holding_repository(
+    session: SessionSource, driver: Driver | None = None
+) -> SqlRecordRepository[Holding, HoldingRow]:
+    """The holdings repository on ``session`` (and its unit's driver, when given)."""
+    return SqlRecordRepository(session, HOLDINGS, driver)
 
 
-def request_repository(session: Session) -> SqlRecordRepository[Request, RequestRow]:
-    """The requests repository on ``session``."""
-    return SqlRecordRepository(session, REQUESTS)
+def request_repository(
+    session: SessionSource, driver: Driver | None = None
+) -> SqlRecordRepository[Request, RequestRow]:
+    """The requests repository on ``session`` (and its unit's driver, when given)."""
+    return SqlRecordRepository(session, REQUESTS, driver)

@@ -14,7 +14,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from parley.adapters.db import writer, writers_turn
 from parley.adapters.eventlog import SqlPublicLog, append_events
 from parley.adapters.exchange import SqlExchangeRepository
-from parley.adapters.fastpath import UnitDriver
+from parley.adapters.fastpath import Driver, SessionSource, UnitDriver
 from parley.adapters.idempotency import SqlIdempotencyKeys
 from parley.adapters.keys import SqlKeyRegistry
 from parley.adapters.plans import SqlPlanRepository
@@ -134,13 +134,23 @@ class SqlUnitOfWork:
 
     @property
     def holdings(self) -> SqlRecordRepository[Any, Any]:
-        """The holdings."""
-        return self._repository("holdings", holding_repository)
+        """The holdings (a look at one person needs no session: see ``_records``)."""
+        return self._records("holdings", holding_repository)
 
     @property
     def requests(self) -> SqlRecordRepository[Any, Any]:
         """The requests."""
-        return self._repository("requests", request_repository)
+        return self._records("requests", request_repository)
+
+    def _records(
+        self, name: str, make: Callable[[SessionSource, Driver], SqlRecordRepository[Any, Any]]
+    ) -> SqlRecordRepository[Any, Any]:
+        # On the session made on first use, like the exchange's: a read of one record
+        # (the most read route) runs on the driver and never pays for the session.
+        found: SqlRecordRepository[Any, Any] | None = self._repositories.get(name)
+        if found is None:
+            found = self._repositories[name] = make(self._lazy_session, self._require())
+        return found
 
     @property
     def imports(self) -> SqlImportLog:

@@ -10,6 +10,12 @@ message, so that the answer never tells whether a user, a token or a password ex
 Changes to users and tokens are written to the access log in their own transaction,
 as method ``ADMIN``, naming the user or token by record id: whoever reads the log sees
 who added, disabled or issued what, and when.
+
+A token found live is remembered by this process for at most ``TOKEN_MEMORY`` (and never
+past its expiry), so that a busy client costs one read a second, not one per request.
+Revoking a token, disabling a user or setting a password here forgets every token at
+once; another process (``parley tokens revoke``, another server worker) may see a
+revoked token honoured for up to that long.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import dataclasses
 import hashlib
 import re
 import secrets
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,6 +41,7 @@ from parley.services.ports import AccessEntry, AccessUnitOfWork, TokenInfo, User
 
 __all__ = [
     "MIN_PASSWORD",
+    "TOKEN_MEMORY",
     "TOKEN_PREFIX",
     "AccessEntry",
     "NewToken",
@@ -50,6 +58,7 @@ __all__ = [
     "new_token",
     "query_access",
     "record_access",
+    "remembered_token",
     "revoke_token",
     "session_principal",
     "set_password",
@@ -71,6 +80,10 @@ _MAX_QUERY = 1000
 _BAD_TOKEN = "the token is not valid: unknown, expired or revoked"  # noqa: S105 (a message)
 _BAD_SESSION = "the session is not valid: unknown, expired or ended; sign in again"
 _BAD_LOGIN = "wrong user name or password"
+
+TOKEN_MEMORY = timedelta(seconds=1)
+"""How long a process trusts a token it found live without reading it again."""
+_REMEMBERED = 1024  # tokens; a server has a few clients, each with one or two
 
 # Argon2id with the library's defaults: RFC 9106's second recommended option (3 passes,
 # 64 MiB, 4 lanes), about 50 ms a hash.
@@ -115,6 +128,56 @@ class WebSession:
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _LiveTokens:
+    """Tokens this process found live lately: SHA-256 -> (principal, until when).
+
+    ``forget`` (a revocation) starts a new generation: a lookup that began before it
+    and ends after it is not remembered, so it cannot bring back a token just revoked.
+    """
+
+    def __init__(self, memory: timedelta, size: int) -> None:
+        self._memory = memory
+        self._size = size
+        self._found: dict[str, tuple[Principal, datetime, datetime]] = {}
+        self._lock = threading.Lock()
+        self.generation = 0
+
+    def get(self, token_sha256: str, now: datetime) -> Principal | None:
+        """The principal remembered for a token, if still trusted at ``now``."""
+        found = self._found.get(token_sha256)
+        if found is None:
+            return None
+        principal, since, until = found
+        # A clock that went back (or a caller's ``now`` in the past) is not trusted.
+        return principal if since <= now < until else None
+
+    def remember(
+        self,
+        token_sha256: str,
+        principal: Principal,
+        expires_at: datetime,
+        *,
+        now: datetime,
+        generation: int,
+    ) -> None:
+        """Remember a token read live at ``now`` by a lookup begun at ``generation``."""
+        with self._lock:
+            if generation != self.generation:
+                return
+            if len(self._found) >= self._size:
+                self._found.clear()  # rarely reached; the next read of each fills it again
+            self._found[token_sha256] = (principal, now, min(now + self._memory, expires_at))
+
+    def forget(self) -> None:
+        """Forget every token (a token revoked, a user disabled or given a password)."""
+        with self._lock:
+            self.generation += 1
+            self._found.clear()
+
+
+_LIVE = _LiveTokens(TOKEN_MEMORY, _REMEMBERED)
 
 
 @cache
@@ -227,6 +290,7 @@ def set_password(
         uow.users.set_password_hash(user.id, password_hash)
         _audit(uow, now, actor, "users password", "user", user.id)
         uow.commit()
+    _LIVE.forget()
 
 
 def disable_user(uow: AccessUnitOfWork, name: str, *, actor: str, now: datetime) -> User:
@@ -247,6 +311,7 @@ def disable_user(uow: AccessUnitOfWork, name: str, *, actor: str, now: datetime)
         uow.web_sessions.end_all(user.id, now)
         _audit(uow, now, actor, "users disable", "user", user.id)
         uow.commit()
+    _LIVE.forget()
     return dataclasses.replace(user, disabled_at=now)
 
 
@@ -328,11 +393,13 @@ def revoke_token(uow: AccessUnitOfWork, token_id: int, *, actor: str, now: datet
         uow.tokens.revoke(token_id, now)
         _audit(uow, now, actor, "tokens revoke", "token", token_id)
         uow.commit()
+    _LIVE.forget()
     return TokenInfo(token.id, token.user, token.label, token.created_at, token.expires_at, now)
 
 
 def authenticate_token(uow: AccessUnitOfWork, token: str, *, now: datetime) -> Principal:
-    """The principal an API token acts for; one indexed read (use a read-only unit).
+    """The principal an API token acts for; one indexed read (use a read-only unit), or
+    none when this process found the token live less than ``TOKEN_MEMORY`` ago.
 
     Raises:
         NotAuthenticated: the token is unknown, expired or revoked, or its user is
@@ -340,11 +407,24 @@ def authenticate_token(uow: AccessUnitOfWork, token: str, *, now: datetime) -> P
     """
     if not _TOKEN.fullmatch(token):
         raise NotAuthenticated(_BAD_TOKEN)
+    token_sha256 = _sha256(token)
+    principal = _LIVE.get(token_sha256, now)
+    if principal is not None:
+        return principal
+    generation = _LIVE.generation
     with uow:
-        principal = uow.tokens.principal(_sha256(token), now)
-    if principal is None:
+        found = uow.tokens.principal(token_sha256, now)
+    if found is None:
         raise NotAuthenticated(_BAD_TOKEN)
+    principal, expires_at = found
+    _LIVE.remember(token_sha256, principal, expires_at, now=now, generation=generation)
     return principal
+
+
+def remembered_token(token: str, *, now: datetime) -> Principal | None:
+    """The principal of a token this process found live less than ``TOKEN_MEMORY`` ago,
+    else None (``authenticate_token`` reads it); reads nothing, so it never waits."""
+    return _LIVE.get(_sha256(token), now)
 
 
 # --- web sessions -----------------------------------------------------------------------

@@ -197,9 +197,15 @@ def open_tranche(
 
 
 def track_balance(
-    uow: ExchangeUnitOfWork, tranche: TrancheRecord, track: str, *, lock: str | None = None
+    uow: ExchangeUnitOfWork,
+    tranche: TrancheRecord,
+    track: str,
+    *,
+    lock: str | None = None,
+    stored: dict[tuple[str, str], tuple[int, int]] | None = None,
 ) -> TrackBalance:
-    """One track's running balance in ``tranche``, from the stored counters.
+    """One track's running balance in ``tranche``, from the stored counters (``stored``
+    when the caller read them already).
 
     ``lock`` names the side whose row the caller changes: that row is held until the
     transaction ends. A side's values only grow, so the other side's row, read without
@@ -213,15 +219,17 @@ def track_balance(
     balance = TrackBalance.start(
         agreement, track, heaviest=heaviest, owed=tranche.owed.get(track, {})
     )
-    stored = uow.exchange.balances(tranche_id, lock=(track, lock) if lock else None)
+    if stored is None:
+        stored = uow.exchange.balances(tranche_id, lock=(track, lock) if lock else None)
     for side in agreement.parties:
         balance.sent[side], balance.received[side] = stored.get((track, side), (0, 0))
     return balance
 
 
 def balances_of(uow: ExchangeUnitOfWork, tranche: TrancheRecord) -> list[TrackBalance]:
-    """Each track's running balance in ``tranche``."""
-    return [track_balance(uow, tranche, track) for track in tranche.tracks]
+    """Each track's running balance in ``tranche`` (its counters read once)."""
+    stored = uow.exchange.balances(tranche_id_of(tranche))
+    return [track_balance(uow, tranche, track, stored=stored) for track in tranche.tracks]
 
 
 def _closing_balances(balances: list[TrackBalance]) -> dict[str, dict[str, object]]:

@@ -665,6 +665,20 @@ class ExchangeRepository(Protocol):
         """The people listed in a tranche (one side's, or both), in manifest order."""
         ...
 
+    def crossings_page(
+        self,
+        tranche_id: int,
+        *,
+        side: str | None = None,
+        shown: Collection[str] | None = None,
+        limit: int,
+        offset: int = 0,
+    ) -> tuple[list[CrossingRecord], int]:
+        """A page of the people listed in a tranche (one side's, or both), in manifest
+        order, and how many there are in all; ``shown`` keeps only those whose state as
+        shown (the reason if any, else the state) is one of these."""
+        ...
+
     def crossing_counts(self, tranche_id: int) -> dict[tuple[str, str], int]:
         """(side, state as shown: the reason if any, else the state) -> people."""
         ...
@@ -711,8 +725,11 @@ class ExchangeRepository(Protocol):
     def add_finding(
         self, tranche_id: int, side: str, record_id: str, finding: str, actor: str, at: datetime
     ) -> None: ...
-    def findings(self, tranche_id: int) -> list[tuple[str, str, str]]:
-        """(side, record id, finding) of the neutral verifier's findings in a tranche."""
+    def findings(
+        self, tranche_id: int, record_ids: Collection[str] | None = None
+    ) -> list[tuple[str, str, str]]:
+        """(side, record id, finding) of the neutral verifier's findings in a tranche, in
+        the order they were recorded (of ``record_ids`` only, when given)."""
         ...
 
     def set_holding_status(
@@ -887,9 +904,10 @@ class TokenRepository(Protocol):
         """Revoke every token of the user not yet revoked; how many that was."""
         ...
 
-    def principal(self, token_sha256: str, now: datetime) -> Principal | None:
-        """The principal of the token with this SHA-256, if it is live at ``now``: not
-        expired, not revoked, and its user not disabled. One indexed query."""
+    def principal(self, token_sha256: str, now: datetime) -> tuple[Principal, datetime] | None:
+        """The principal of the token with this SHA-256 and when the token expires, if
+        it is live at ``now``: not expired, not revoked, and its user not disabled. One
+        indexed query."""
         ...
 
 

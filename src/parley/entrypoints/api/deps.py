@@ -6,6 +6,14 @@ a web session (the ``parley_session`` cookie set by ``POST /session``). A reques
 session that changes anything must also carry the session's CSRF token in the
 ``X-CSRF-Token`` header: a page of another site can make the browser send the cookie,
 but cannot read the token. A token is never sent in a URL.
+
+The dependencies here are ``async``: FastAPI runs a plain function in its thread pool,
+and each hop there and back (a plain route costs two: FastAPI checks its answer in the
+pool as well) cost more than the query it ran. Switching threads was most of a read's
+time. So what only reads, the principal's token and the most read routes, goes through
+:meth:`Backend.read`: on SQLite it runs on the event loop itself, since a read of a WAL
+file never waits for a writer; on a server database, which answers each statement over
+the network, in the thread pool. Everything that writes runs in the pool.
 """
 
 from __future__ import annotations
@@ -15,10 +23,11 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from parley import bootstrap
 from parley.config import Settings
@@ -26,7 +35,7 @@ from parley.domain.access import Principal
 from parley.entrypoints.api.audit import AuditTrail
 from parley.entrypoints.api.limits import RateLimiter
 from parley.errors import NotAuthenticated, NotPermitted
-from parley.services.auth import authenticate_token, session_principal
+from parley.services.auth import authenticate_token, remembered_token, session_principal
 from parley.services.ports import AccessUnitOfWork
 
 __all__ = [
@@ -44,6 +53,10 @@ __all__ = [
 SESSION_COOKIE = "parley_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(slots=True)
@@ -69,8 +82,15 @@ class Backend:
         """A fresh unit of work on the database."""
         return bootstrap.access_unit_of_work(self.engine, read_only=read_only)
 
+    async def read(self, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """``call(*args, **kwargs)``, which only reads the database, where it costs least:
+        at once on SQLite, in the thread pool on a server database (see above)."""
+        if self.engine.dialect.name == "sqlite":
+            return call(*args, **kwargs)
+        return await run_in_threadpool(call, *args, **kwargs)
 
-def _backend(request: Request) -> Backend:
+
+async def _backend(request: Request) -> Backend:
     backend: Backend = request.app.state.backend
     return backend
 
@@ -78,7 +98,7 @@ def _backend(request: Request) -> Backend:
 BackendDep = Annotated[Backend, Depends(_backend)]
 
 
-def _unit(request: Request, backend: BackendDep) -> AccessUnitOfWork:
+async def _unit(request: Request, backend: BackendDep) -> AccessUnitOfWork:
     # A GET only reads: on SQLite its unit never waits for, or holds up, a writer.
     return backend.unit(read_only=request.method in SAFE_METHODS)
 
@@ -86,7 +106,7 @@ def _unit(request: Request, backend: BackendDep) -> AccessUnitOfWork:
 Unit = Annotated[AccessUnitOfWork, Depends(_unit)]
 
 
-def _now() -> datetime:
+async def _now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -110,7 +130,7 @@ def _who(request: Request, token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
-def _maybe_principal(
+async def _maybe_principal(
     request: Request,
     backend: BackendDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -119,10 +139,14 @@ def _maybe_principal(
     now = datetime.now(UTC)
     if credentials is not None:
         token = credentials.credentials
-        principal = authenticate_token(backend.unit(read_only=True), token, now=now)
+        principal = remembered_token(token, now=now) or await backend.read(
+            authenticate_token, backend.unit(read_only=True), token, now=now
+        )
     elif session is not None:
         token = session
-        principal, csrf = session_principal(backend.unit(read_only=True), session, now=now)
+        principal, csrf = await backend.read(
+            session_principal, backend.unit(read_only=True), session, now=now
+        )
         sent = request.headers.get(CSRF_HEADER, "")
         if request.method not in SAFE_METHODS and not hmac.compare_digest(sent, csrf):
             raise NotPermitted(
@@ -144,7 +168,7 @@ MaybePrincipal = Annotated[Principal | None, Depends(_maybe_principal)]
 PUBLIC: dict[str, Any] = {"security": [{}]}
 
 
-def _principal(principal: MaybePrincipal) -> Principal:
+async def _principal(principal: MaybePrincipal) -> Principal:
     if principal is None:
         raise NotAuthenticated(
             "this needs an API token (Authorization: Bearer ...) or a web session (POST /session)"

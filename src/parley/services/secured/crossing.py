@@ -273,6 +273,15 @@ class Listed:
     finding: str | None = None
 
 
+def _stored_states(state: str, principal: Principal) -> tuple[str, ...]:
+    """The reasons and states stored for people ``principal`` reads as ``state``."""
+    if principal.role in _SEE_FINDINGS:
+        return (state,)
+    if state == NEUTRAL_WITHDRAWAL:
+        return (NEUTRAL_WITHDRAWAL, *sorted(_HIDDEN))
+    return () if state in _HIDDEN else (state,)
+
+
 def list_people(
     uow: ExchangeUnitOfWork,
     principal: Principal,
@@ -281,29 +290,34 @@ def list_people(
     *,
     side: str | None = None,
     state: str | None = None,
-) -> list[Listed]:
-    """The people listed in a tranche (of ``side``, in ``state``), in manifest order.
+    limit: int,
+    offset: int = 0,
+) -> tuple[list[Listed], int]:
+    """A page of the people listed in a tranche (of ``side``, in ``state`` as the
+    principal reads it), in manifest order, and how many there are in all.
 
     Record ids and states only, never a name: the manifests hold the people themselves.
+    A party filtering on a refusal's own words finds nobody, as if there were none.
 
     Raises:
         NotPermitted: the principal may not read the exchange's manifests.
         NotFound: the exchange or the tranche.
     """
     exchange_parties(uow, principal, Capability.CROSSINGS_READ, name)
+    shown = None if state is None else _stored_states(state, principal)
     with uow:
         tranche = exchange.require_tranche(uow, name, number)
         tranche_id = exchange.tranche_id_of(tranche)
-        crossings = uow.exchange.crossings(tranche_id, side)
+        crossings, total = uow.exchange.crossings_page(
+            tranche_id, side=side, shown=shown, limit=limit, offset=offset
+        )
         findings: dict[tuple[str, str], str] = {}
-        if principal.role in _SEE_FINDINGS:
-            findings = {(s, r): f for s, r, f in uow.exchange.findings(tranche_id)}
+        if principal.role in _SEE_FINDINGS and crossings:
+            listed = {c.crossing.record_id for c in crossings}
+            findings = {(s, r): f for s, r, f in uow.exchange.findings(tranche_id, listed)}
     out = []
     for c in crossings:
         person = c.crossing
-        shown = _shown(c.reason or person.state.value, principal)
-        if state is not None and shown != state:
-            continue
         verified = person.identity_confirmed and not person.identity_disputed
         out.append(
             Listed(
@@ -311,14 +325,14 @@ def list_people(
                 record_id=person.record_id,
                 position=c.position,
                 track=person.track,
-                state=shown,
+                state=_shown(c.reason or person.state.value, principal),
                 listed_in=c.listed_in,
                 sealed=c.sealed,
                 verified=verified and person.will_confirmed_at is not None,
                 finding=findings.get((person.side, person.record_id)),
             )
         )
-    return out
+    return out, total
 
 
 def offered_fixes(

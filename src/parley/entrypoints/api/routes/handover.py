@@ -227,11 +227,12 @@ def record_step(
 
 
 @router.get(_PEOPLE + "/people", summary="List the people of a tranche")
-def list_people(
+async def list_people(
     exchange: ExchangeName,
     number: TrancheNumber,
     principal: CurrentPrincipal,
     uow: Unit,
+    backend: BackendDep,
     paging: Paging,
     side: Annotated[
         str | None, Query(pattern=PARTY_CODE, description="Only this releasing side's.")
@@ -247,7 +248,11 @@ def list_people(
 ) -> Page[PersonOut]:
     """The crossing console's list: each person's record id, place, track and state, in
     crossing order (the parties of the exchange, the mediator, the neutral verifier)."""
-    people = crossing.list_people(uow, principal, exchange, number, side=side, state=state)
+    # Among the most read: no hop to the thread pool on SQLite (Backend.read).
+    people, total = await backend.read(
+        crossing.list_people, uow, principal, exchange, number, side=side, state=state,
+        limit=paging.limit, offset=paging.offset,
+    )  # fmt: skip
     return page_of(
         [
             PersonOut(
@@ -264,6 +269,7 @@ def list_people(
             for p in people
         ],
         paging,
+        total,
     )
 
 

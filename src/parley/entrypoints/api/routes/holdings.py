@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from parley.domain.holdings import Health, Holding, HoldingCategory, SeriousIllnessBasis
 from parley.domain.people import Identity
-from parley.entrypoints.api.deps import CurrentPrincipal, Unit
+from parley.entrypoints.api.deps import BackendDep, CurrentPrincipal, Unit
 from parley.entrypoints.api.pagination import Page, Paging, page_of
 from parley.services.ports import RecordQuery, RecordVersion
 from parley.services.secured import records
@@ -230,8 +230,16 @@ def holding_history(
 
 
 @router.get("/parties/{party}/holdings/{record_id:path}", summary="Show one holding")
-def get_holding(
-    party: PartyCode, record_id: RecordId, principal: CurrentPrincipal, uow: Unit
+async def get_holding(
+    party: PartyCode,
+    record_id: RecordId,
+    principal: CurrentPrincipal,
+    uow: Unit,
+    backend: BackendDep,
 ) -> HoldingOut:
     """One person ``party`` holds, by the party's record id."""
-    return _out(records.get_holding(uow, principal, party=party, record_id=record_id))
+    # Among the most read: no hop to the thread pool on SQLite (Backend.read).
+    shown = await backend.read(
+        records.get_holding, uow, principal, party=party, record_id=record_id
+    )
+    return _out(shown)

@@ -44,7 +44,7 @@ router = APIRouter(tags=["log"])
 _MAX_SIZE = 2**63 - 1
 
 
-def _log_reader(backend: BackendDep) -> ReportUnitOfWork:
+async def _log_reader(backend: BackendDep) -> ReportUnitOfWork:
     return bootstrap.unit_of_work(backend.engine, read_only=True)
 
 
@@ -158,9 +158,10 @@ class WitnessIn(BaseModel):
 
 
 @router.get("/log", summary="The log's size, root and latest checkpoint", openapi_extra=PUBLIC)
-def log_head(principal: MaybePrincipal, uow: Unit) -> LogOut:
+async def log_head(principal: MaybePrincipal, uow: Unit, backend: BackendDep) -> LogOut:
     """Public: the size and root of the log now, and its latest signed checkpoint."""
-    head = ledger.log_head(uow, principal)
+    # Among the most read: no hop to the thread pool on SQLite (Backend.read).
+    head = await backend.read(ledger.log_head, uow, principal)
     return LogOut(
         size=head.size,
         root=b64(head.root),

@@ -164,13 +164,19 @@ def list_tranches(
 
 
 @router.get("/exchanges/{exchange}/tranches/{number}", summary="Show a tranche's status")
-def tranche_status(
-    exchange: ExchangeName, number: TrancheNumber, principal: CurrentPrincipal, uow: Unit
+async def tranche_status(
+    exchange: ExchangeName,
+    number: TrancheNumber,
+    principal: CurrentPrincipal,
+    uow: Unit,
+    backend: BackendDep,
 ) -> TrancheStatusOut:
     """The tranche's state, each track's balance and allowed lead, who must cross next,
     the people counted by state per side, and its manifests' signatures. Counts only:
     no names, and a refusal reads ``withdrawn_by_neutral_verification``."""
-    return _status(crossing.tranche_status(uow, principal, exchange, number))
+    # Among the most read: no hop to the thread pool on SQLite (Backend.read).
+    status = await backend.read(crossing.tranche_status, uow, principal, exchange, number)
+    return _status(status)
 
 
 @router.post("/exchanges/{exchange}/tranches/{number}/open", summary="Open a tranche")
