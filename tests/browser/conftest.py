@@ -56,9 +56,14 @@ def _unavailable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole run."""
+    """One headless Chromium per test module.
+
+    Not one per run: Playwright's synchronous API keeps an event loop running in this
+    thread while it is open, and a later test that starts its own loop (the API's test
+    client) would fail.
+    """
     why = _unavailable()
     if why is not None:
         if os.environ.get("PARLEY_REQUIRE_BROWSER") == "1":
@@ -113,14 +118,21 @@ def site(api_world: World, tmp_path: Path) -> Iterator[Site]:
 def new_page(browser: Any, site: Site) -> Iterator[Callable[..., Any]]:
     """Open a page in a fresh browser context: ``new_page(language="uk")``.
 
+    The pages' Content-Security-Policy holds in every context unless ``bypass_csp``.
+
     The context's locale sets ``Accept-Language``; each context has its own cookies,
     so two people signed in at once are two calls.
     """
     contexts: list[Any] = []
 
-    def opened(language: str = "en", width: int = 1280, height: int = 900) -> Any:
+    def opened(
+        language: str = "en", width: int = 1280, height: int = 900, bypass_csp: bool = False
+    ) -> Any:
         context = browser.new_context(
-            base_url=site.url, locale=language, viewport={"width": width, "height": height}
+            base_url=site.url,
+            locale=language,
+            viewport={"width": width, "height": height},
+            bypass_csp=bypass_csp,  # only to inject a test's own script (axe-core)
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -77,3 +77,13 @@ def test_the_sign_in_page_fits_a_phone(new_page: Any, shot: Any) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page is {width} px wide on a 375 px screen"
     shot(page, "login-phone")
+
+
+def test_a_bad_address_on_a_page_is_a_page_that_says_what_is_wrong(new_page: Any) -> None:
+    page = new_page()
+    sign_in(page, "mediator")
+    response = page.goto("/app/exchanges/four%20for%20four/tranches/x/crossing")
+    assert response is not None
+    assert response.status == 422
+    expect(page.get_by_role("heading", level=1)).to_have_text("Something in the form is wrong")
+    expect(page.locator("table.problems")).to_contain_text("number")
