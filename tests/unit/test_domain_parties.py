@@ -27,3 +27,9 @@ def test_a_party_that_storage_could_not_hold_is_refused_with_its_reason(
 ) -> None:
     with pytest.raises(InvalidValue, match=message):
         Party(code, name, language)
+
+
+@pytest.mark.parametrize("name", ["\u0000", "Party\u0000A", "A\u202eB", "Tab\there"])
+def test_a_display_name_with_an_invisible_character_is_refused(name: str) -> None:
+    with pytest.raises(InvalidValue, match="invisible character"):
+        Party("ZZ", name, "en")

@@ -19,6 +19,7 @@ import yaml
 from parley.domain.selectors import Selector, SelectorError, parse_selector
 
 __all__ = [
+    "MAX_INTEGER",
     "KeyPath",
     "Mark",
     "Rejected",
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 KeyPath = tuple[str | int, ...]
+MAX_INTEGER = 1_000_000_000  # no count, number or share of an exchange comes near
 E = TypeVar("E", bound=StrEnum)
 # How a file's problems are raised: the file's name and every problem, one line each.
 Rejected = Callable[[str, list[str]], Exception]
@@ -124,10 +126,18 @@ class YamlReader:
                 self.missing.add((*path, key))
         return value
 
-    def integer(self, value: Any, path: KeyPath, minimum: int = 0) -> int | None:
-        """A whole number of at least ``minimum``, or ``None`` with a problem recorded."""
+    def integer(
+        self, value: Any, path: KeyPath, minimum: int = 0, maximum: int = MAX_INTEGER
+    ) -> int | None:
+        """A whole number from ``minimum`` to ``maximum``, or ``None`` with a problem recorded.
+
+        The default maximum keeps every number within a database's 64-bit integer.
+        """
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             self.fail(path, f"{value!r} is not a whole number (expected {minimum} or more)")
+            return None
+        if value > maximum:
+            self.fail(path, f"{value:,} is too large (expected at most {maximum:,})")
             return None
         return value
 
@@ -177,15 +187,53 @@ class YamlReader:
         return None if any(item is None for item in items) else items
 
 
+MAX_DEPTH = 64  # lists and mappings inside each other; an agreement needs five
+
+
+def _check_shape(text: str, source: str, rejected: Rejected) -> None:
+    """Refuse aliases and deep nesting from the event stream, before any tree is built.
+
+    An alias (``*name``) repeats a value without repeating its text, so nine lines of
+    them (the "billion laughs") stand for 9^9 values that checking every key would walk;
+    a person writes each value out. Nesting deeper than ``MAX_DEPTH`` would exhaust the
+    composer's recursion. PyYAML's parser itself is not recursive, so this scan is safe.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 0
+        if isinstance(event, yaml.AliasEvent):
+            raise rejected(
+                source,
+                [
+                    f"{source} line {line}: uses the alias *{event.anchor}; anchors and "
+                    "aliases (& and *) are not allowed (write the value out)"
+                ],
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise rejected(
+                    source,
+                    [
+                        f"{source} line {line}: is nested more than {MAX_DEPTH} lists and "
+                        "mappings deep (expected a few)"
+                    ],
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def open_yaml(text: str, source: str, rejected: Rejected) -> tuple[Any, YamlReader]:
     """The value of YAML ``text`` and a reader that locates its keys.
 
     A key given twice is already a problem of the reader.
 
     Raises:
-        The exception ``rejected`` makes: the text is not YAML (one line, with where).
+        The exception ``rejected`` makes: the text is not YAML, uses aliases or is
+            nested too deep (one line, with where).
     """
     try:
+        _check_shape(text, source, rejected)
         data = yaml.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:

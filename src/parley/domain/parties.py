@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from parley.errors import InvalidValue
@@ -21,7 +22,8 @@ class Party:
     its staff write in (``uk``, ``ru``, ``en``...).
 
     Raises:
-        InvalidValue: the code is not 2-8 capital letters or digits, starting with a letter.
+        InvalidValue: the code is not 2-8 capital letters or digits, starting with a letter;
+            the name is empty, longer than 200 characters or has an invisible character.
     """
 
     code: str
@@ -37,6 +39,15 @@ class Party:
         if not self.name.strip() or len(self.name) > 200:
             raise InvalidValue(
                 "party", f"party {self.code} needs a display name of 1-200 characters"
+            )
+        # A control or format character (NUL, a right-to-left override) shows as nothing,
+        # or turns what follows around, in every list and printed manifest.
+        hidden = [c for c in self.name if unicodedata.category(c) in ("Cc", "Cf")]
+        if hidden:
+            raise InvalidValue(
+                "party",
+                f"party {self.code}'s display name has an invisible character "
+                f"(U+{ord(hidden[0]):04X}); use letters, digits, spaces and punctuation",
             )
         if not _LANGUAGE.match(self.language):
             raise InvalidValue(

@@ -55,6 +55,11 @@ _NAME_PUNCTUATION = frozenset(" -'’ʼ.")
 MAX_NAME = 100
 # Letters (\w without digits and underscore), then letters and name punctuation.
 _PLAIN_NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[ \-'’ʼ.])*\Z")
+# A word with a Latin letter and a Cyrillic letter in it (words end at name punctuation).
+_LATIN, _CYRILLIC = "A-Za-z\u00c0-\u024f", "\u0400-\u04ff"
+_MIXED_WORD = re.compile(
+    rf"[{_LATIN}][^\s\-'’ʼ.{_CYRILLIC}]*[{_CYRILLIC}]|[{_CYRILLIC}][^\s\-'’ʼ.{_LATIN}]*[{_LATIN}]"
+)
 
 
 @lru_cache(maxsize=1 << 16)  # names repeat across a registry; the check is pure
@@ -66,13 +71,18 @@ def check_name(field: str, value: str) -> str:
     (``=HYPERLINK(...)``) that must never reach another office's spreadsheet.
 
     Raises:
-        InvalidValue: the name is empty, too long, or has a character a name cannot have.
+        InvalidValue: the name is empty, too long, has a character a name cannot have, or
+            mixes Latin and Cyrillic letters in one word (a look-alike spelling).
     """
     text = value.strip()
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if _PLAIN_NAME.match(text) and len(text) <= MAX_NAME:
-        return text  # the common case, decided by one regular expression
+        if _MIXED_WORD.search(text):
+            # Pеtrenko with a Cyrillic е: it reads as a Latin name but matches no other
+            # spelling of it, and is how a look-alike record would hide.
+            raise InvalidValue(field, "mixes Latin and Cyrillic letters in one word")
+        return text  # the common case, decided by regular expressions
     if not text:
         raise InvalidValue(field, "is empty (a name is required)")
     if len(text) > MAX_NAME:

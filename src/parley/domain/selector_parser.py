@@ -30,7 +30,9 @@ from parley.domain.selector_syntax import (
     SelectorError,
 )
 
-__all__ = ["parse_selector"]
+__all__ = ["MAX_NESTING", "parse_selector"]
+
+MAX_NESTING = 32  # a person writes two or three; each level costs the parser 4 frames
 
 
 _TOKEN = re.compile(
@@ -83,6 +85,17 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokenize(text)
         self.at = 0
+        self.depth = 0  # parentheses and nots open around the token being read
+
+    def deeper(self, token: _Token) -> None:
+        """Count one more level; refuse more than ``MAX_NESTING`` before recursion runs out."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise SelectorError(
+                token.column,
+                f"parentheses and not nest more than {MAX_NESTING} deep",
+                f"expected at most {MAX_NESTING} levels",
+            )
 
     def peek(self) -> _Token:
         return self.tokens[self.at]
@@ -128,15 +141,19 @@ class _Parser:
 
     def not_expr(self) -> Node:
         if self.is_word("not"):
-            self.take()
-            return Not(self.not_expr())
+            self.deeper(self.take())
+            node = Not(self.not_expr())
+            self.depth -= 1
+            return node
         return self.atom()
 
     def atom(self) -> Node:
         token = self.take()
         if token.text == "(":
+            self.deeper(token)
             node = self.or_expr()
             self.expect(")", "')'")
+            self.depth -= 1
             return node
         if token.kind == "name" and token.text in ("true", "false"):
             return Constant(token.text == "true")

@@ -29,13 +29,21 @@ MAX_RECORD = 256 * 1024  # characters of one JSON record
 class _JsonCursor:
     """A window on a text stream that grows as the parser needs more characters."""
 
-    def __init__(self, text: io.TextIOWrapper) -> None:
+    def __init__(self, text: io.TextIOWrapper, name: str) -> None:
         self.text, self.buffer, self.pos, self.eof = text, "", 0, False
+        self.name = name
 
     def more(self) -> bool:
         if self.eof:
             return False
-        chunk = self.text.read(256 * 1024)
+        try:
+            chunk = self.text.read(256 * 1024)
+        except UnicodeDecodeError as e:  # a character cut short, or a bad byte past the head
+            raise fail(
+                self.name,
+                f"has a byte that is not UTF-8 (0x{e.object[e.start]:02x}); the file mixes "
+                "encodings, is damaged or is cut short",
+            ) from e
         self.eof = not chunk
         self.buffer = self.buffer[self.pos :] + chunk
         self.pos = 0
@@ -56,8 +64,10 @@ def _json_array(name: str, text: io.TextIOWrapper) -> Iterator[tuple[int, Any]]:
     Anything but an array, a missing comma, or anything after the closing bracket is an
     error: a file must never be imported in part.
     """
-    cursor, index = _JsonCursor(text), 0
-    decoder = json.JSONDecoder(object_pairs_hook=_unique_keys)
+    cursor, index = _JsonCursor(text, name), 0
+    decoder = json.JSONDecoder(
+        object_pairs_hook=_unique_keys, parse_int=_integer, parse_constant=_no_constant
+    )
     if cursor.peek() != "[":
         raise fail(name, "is not a JSON array of records (expected [ {...}, {...} ])")
     cursor.pos += 1
@@ -86,6 +96,24 @@ class _DuplicateKey(ValueError):
         self.key = key
 
 
+class _BadNumber(ValueError):
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+MAX_DIGITS = 30  # an id or a year has a few; Python refuses to convert past 4,300
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _BadNumber(f"has a number of {len(text):,} digits (expected at most {MAX_DIGITS})")
+    return int(text)
+
+
+def _no_constant(text: str) -> Any:
+    raise _BadNumber(f"has {text}, which is not a JSON number (RFC 8259)")
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """Build a JSON object, refusing a key given twice (the first value would be lost)."""
     record: dict[str, Any] = {}
@@ -102,6 +130,10 @@ def _json_value(name: str, cursor: _JsonCursor, decoder: json.JSONDecoder, row: 
             value, end = decoder.raw_decode(cursor.buffer, cursor.pos)
         except _DuplicateKey as e:
             raise fail(name, "has the same key twice", row, e.key) from e
+        except _BadNumber as e:
+            raise fail(name, e.problem, row) from e
+        except RecursionError as e:
+            raise fail(name, "is nested too deep (expected an object of text cells)", row) from e
         except json.JSONDecodeError as e:
             if len(cursor.buffer) - cursor.pos > MAX_RECORD:
                 raise fail(name, f"is not valid JSON or too large ({e.msg})", row) from e

@@ -95,6 +95,8 @@ def _format_of(name: str, suffix: str, head: bytes, declared: str | None) -> str
         )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise fail(name, "is an old Excel .xls workbook: save it as .xlsx or as CSV UTF-8")
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE
+        raise fail(name, "is UTF-32 text: save it as CSV UTF-8")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise fail(name, 'is UTF-16 text (Excel\'s "Unicode text"): save it as CSV UTF-8')
     if kind != "xlsx" and b"\x00" in head:
