@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint unit bench install clean chromium
+.PHONY: demo test lint unit bench fuzz crash install clean chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "parley needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -19,8 +19,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/parley demo
 
+# Both cores: the suite is mostly CPU-bound Python (PYTEST_ARGS="-n 0" runs it in one process).
 test: lint chromium
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium: installed here where this may (as root,
 # with apt); elsewhere they skip, saying why.
@@ -51,6 +52,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/handover.py
 	$(BIN)/python bench/api.py
+
+# Longer runs than `make test` gives them.
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz.py 60
+
+crash: $(STAMP)
+	$(BIN)/python bench/crash.py --kills 200 --record
 
 clean:
 	rm -rf $(VENV) demo build dist test-output .mypy_cache .ruff_cache .pytest_cache
