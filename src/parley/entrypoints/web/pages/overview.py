@@ -16,6 +16,8 @@ their time, side, track and weight, never a person), which anyone may read.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -50,8 +52,9 @@ _TO_CROSS = ("listed", "handed_over")
 # The public log is read in pages of this many entries, up to a limit.
 _LOG_PAGE = 1000
 _LOG_LIMIT = 100_000
-# The most steps a handover's table of figures lists (the chart shows them all).
+# The most steps a handover's table of figures lists, and its chart draws.
 _MOST_ROWS = 24
+_MOST_POINTS = 400
 
 
 def _tranche_states() -> dict[str, str]:
@@ -118,47 +121,89 @@ class _History:
     steps: list[_Step] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _Read:
+    """What this process has read of the public log for one exchange.
+
+    The log only grows, and an entry never changes: a later page reads only the entries
+    added since, instead of the whole log again (thousands of entries in a large
+    exchange, on every load of the overview).
+    """
+
+    after: int = 0
+    found: dict[int, _History] = field(default_factory=dict)
+    handed: dict[int, dict[str, int]] = field(default_factory=dict)
+    received: dict[int, dict[str, int]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_READS: OrderedDict[tuple[str, str], _Read] = OrderedDict()
+_READS_LOCK = threading.Lock()
+_READS_KEPT = 64  # exchanges remembered per process
+
+
+def _read_state(backend: Any, exchange: str) -> _Read:
+    key = (str(backend.engine.url), exchange)
+    with _READS_LOCK:
+        state = _READS.pop(key, None) or _Read()
+        _READS[key] = state  # the most recently used last
+        while len(_READS) > _READS_KEPT:
+            _READS.popitem(last=False)
+    return state
+
+
 def _histories(
     backend: Any, viewer: Principal, exchange: str, parties: tuple[str, ...]
 ) -> dict[int, _History]:
     """Per tranche, its handover's steps in the order the log recorded them."""
-    found: dict[int, _History] = {}
-    handed: dict[int, dict[str, int]] = {}
-    received: dict[int, dict[str, int]] = {}
-    after = 0
-    while after < _LOG_LIMIT:
-        run = ledger.log_entries(backend.unit(read_only=True), viewer, after=after, limit=_LOG_PAGE)
-        for raw in run.entries:
-            entry = json.loads(raw)
-            kind, data = entry.get("type"), entry.get("data")
-            if kind not in ("PersonHandedOver", "PersonReceived") or not isinstance(data, dict):
-                continue
-            if data.get("exchange") != exchange:
-                continue
-            try:
-                number, side, weight = int(data["tranche"]), str(data["side"]), int(data["weight"])
-                when = datetime.fromisoformat(str(entry["time"]).replace("Z", "+00:00"))
-            except (KeyError, TypeError, ValueError):
-                continue
-            sent = handed.setdefault(number, dict.fromkeys(parties, 0))
-            got = received.setdefault(number, dict.fromkeys(parties, 0))
-            if kind == "PersonHandedOver":
-                sent[side] = sent.get(side, 0) + weight
-                what = "handed_over"
-            else:
-                got[side] = got.get(side, 0) + weight
-                what = "received"
-            found.setdefault(number, _History()).steps.append(
-                _Step(when, what, side, dict(sent), dict(got))
+    state = _read_state(backend, exchange)
+    with state.lock:
+        budget = _LOG_LIMIT  # entries read for one page at most
+        while budget > 0:
+            run = ledger.log_entries(
+                backend.unit(read_only=True), viewer, after=state.after, limit=_LOG_PAGE
             )
-        after += len(run.entries)
-        if not run.entries or after >= run.size:
-            break
-    return found
+            if run.size < state.after:  # not the log this process read (a restored copy)
+                state.after, state.found, state.handed, state.received = 0, {}, {}, {}
+                continue
+            for raw in run.entries:
+                _take(state, json.loads(raw), exchange, parties)
+            state.after += len(run.entries)
+            budget -= len(run.entries)
+            if not run.entries or state.after >= run.size:
+                break
+        return {n: _History(list(h.steps)) for n, h in state.found.items()}
+
+
+def _take(state: _Read, entry: dict[str, Any], exchange: str, parties: tuple[str, ...]) -> None:
+    """Add one log entry to the steps, if it is a handover step of ``exchange``."""
+    kind, data = entry.get("type"), entry.get("data")
+    if kind not in ("PersonHandedOver", "PersonReceived") or not isinstance(data, dict):
+        return
+    if data.get("exchange") != exchange:
+        return
+    try:
+        number, side, weight = int(data["tranche"]), str(data["side"]), int(data["weight"])
+        when = datetime.fromisoformat(str(entry["time"]).replace("Z", "+00:00"))
+    except (KeyError, TypeError, ValueError):
+        return
+    sent = state.handed.setdefault(number, dict.fromkeys(parties, 0))
+    got = state.received.setdefault(number, dict.fromkeys(parties, 0))
+    if kind == "PersonHandedOver":
+        sent[side] = sent.get(side, 0) + weight
+        what = "handed_over"
+    else:
+        got[side] = got.get(side, 0) + weight
+        what = "received"
+    state.found.setdefault(number, _History()).steps.append(
+        _Step(when, what, side, dict(sent), dict(got))
+    )
 
 
 def _history_chart(number: int, history: _History, parties: tuple[str, ...]) -> Markup:
-    steps = history.steps
+    # A chart a few hundred pixels wide shows no more than this many points; a handover
+    # of thousands of people would otherwise send thousands of them on every load.
+    steps = _spread(history.steps, _MOST_POINTS)
     first, last = steps[0].time, steps[-1].time
     span = (last - first).total_seconds()
     xs = [(s.time - first).total_seconds() / span for s in steps] if span > 0 else None
@@ -179,11 +224,16 @@ def _history_chart(number: int, history: _History, parties: tuple[str, ...]) -> 
 
 def _shown_steps(steps: list[_Step]) -> list[_Step]:
     """The steps the table lists: all of a short handover, else evenly spread ones."""
-    if len(steps) <= _MOST_ROWS:
+    return _spread(steps, _MOST_ROWS)
+
+
+def _spread(steps: list[_Step], most: int) -> list[_Step]:
+    """All ``steps`` if there are at most ``most``, else ``most`` evenly spread ones,
+    the first and the last among them."""
+    if len(steps) <= most:
         return steps
-    stride = len(steps) / (_MOST_ROWS - 1)
-    chosen = [steps[round(i * stride)] for i in range(_MOST_ROWS - 1)]
-    return [*chosen, steps[-1]]
+    stride = (len(steps) - 1) / (most - 1)
+    return [steps[round(i * stride)] for i in range(most)]
 
 
 # --- the progress across tranches ---------------------------------------------------------
