@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from parley.domain.retention import DEFAULT_DAYS, RecordKind
 from parley.errors import ConfigurationError
 
 __all__ = ["DEFAULT_DATABASE_URL", "DEFAULT_LOG_ORIGIN", "Settings"]
@@ -41,6 +42,9 @@ class Settings:
             (``PARLEY_RATE_LOGIN``, default 5).
         rate_writes: changes one token or session may make per second, sustained
             (``PARLEY_RATE_WRITES``, default 500; bursts of twice that).
+        retention: days each kind of record is kept (``PARLEY_RETENTION_<KIND>_DAYS``,
+            e.g. ``PARLEY_RETENTION_HOLDINGS_DAYS``; defaults in ``domain.retention``),
+            applied by ``parley retention apply`` (docs/data-protection.md).
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -54,6 +58,7 @@ class Settings:
     max_upload: int = 256 << 20
     rate_login: int = 5
     rate_writes: int = 500
+    retention: dict[RecordKind, int] = field(default_factory=lambda: dict(DEFAULT_DAYS))
 
     @property
     def rate_limits(self) -> dict[str, tuple[float, float]]:
@@ -99,6 +104,10 @@ class Settings:
             max_upload=_positive(source, "PARLEY_MAX_UPLOAD", 256 << 20),
             rate_login=_positive(source, "PARLEY_RATE_LOGIN", 5),
             rate_writes=_positive(source, "PARLEY_RATE_WRITES", 500),
+            retention={
+                kind: _positive(source, f"PARLEY_RETENTION_{kind.name}_DAYS", days)
+                for kind, days in DEFAULT_DAYS.items()
+            },
         )
 
 

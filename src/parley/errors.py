@@ -14,6 +14,7 @@ the person who uploaded that file, as STYLE.md asks; such messages are never log
     ├── NotFound                a party, record or object that does not exist
     ├── NotAuthenticated        no valid credentials: a token unknown, expired or revoked
     ├── NotPermitted            the one acting may not do this (a party on the other's data)
+    │   └── PurposeRefused      a read or export for a purpose the record is not held for
     ├── Conflict                a request collides with another (an idempotency key reused)
     ├── ImportRejected          an import file had problems; nothing was written
     ├── FileRejected            a file a person wrote had problems; nothing of it was taken
@@ -44,6 +45,7 @@ __all__ = [
     "NotFound",
     "NotPermitted",
     "ParleyError",
+    "PurposeRefused",
     "RoundsRejected",
     "TransitionNotAllowed",
     "VerificationFailed",
@@ -83,6 +85,22 @@ class NotAuthenticated(ParleyError):
 
 class NotPermitted(ParleyError, PermissionError):
     """The one acting may not do this (a party deciding on the other party's holdings)."""
+
+
+class PurposeRefused(NotPermitted):
+    """A read or export declared a purpose a record is not held for (DOMAIN.md §4,
+    purpose limitation). The message names the record id and both purposes, nothing
+    else of the person."""
+
+    def __init__(self, kind: str, party: str, record_id: str, held_for: str, asked: str) -> None:
+        noun = "holding" if kind == "holdings" else "request"
+        super().__init__(
+            f"{noun} {record_id} of {party} is held for {held_for}, not {asked}: "
+            "a read or export for another purpose is refused"
+        )
+        self.record_id = record_id
+        self.held_for = held_for
+        self.asked = asked
 
 
 class ConfigurationError(ParleyError):

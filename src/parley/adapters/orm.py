@@ -56,6 +56,7 @@ __all__ = [
     "RegisteredKeyRow",
     "RequestMergeRow",
     "RequestRow",
+    "RetentionRunRow",
     "ReviewDecisionRow",
     "RoundRow",
     "TrancheBalanceRow",
@@ -160,6 +161,9 @@ class _PersonRecord:
     source_row: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Why the record is held (domain.purposes): fixed at its first import; records
+    # stored before purposes were recorded hold the exchange's, repatriation.
+    purpose: Mapped[str] = mapped_column(String(32), server_default="repatriation")
 
 
 class HoldingRow(_PersonRecord, Base):
@@ -671,3 +675,22 @@ class AccessLogRow(Base):
     object_id: Mapped[str | None] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(8))
     status: Mapped[int] = mapped_column(Integer)
+
+
+class RetentionRunRow(Base):
+    """The retention register: what one ``parley retention apply`` removed, per kind.
+
+    Counts and dates only, never a record id or anything else of a person: the register
+    is the proof that data was removed, and must not keep what it removed.
+    """
+
+    __tablename__ = "retention_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    applied_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    days: Mapped[int] = mapped_column(Integer)
+    removed: Mapped[int] = mapped_column(Integer)
+    kept: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text)

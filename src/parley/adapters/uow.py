@@ -18,6 +18,7 @@ from parley.adapters.fastpath import Driver, SessionSource, UnitDriver
 from parley.adapters.idempotency import SqlIdempotencyKeys
 from parley.adapters.keys import SqlKeyRegistry
 from parley.adapters.plans import SqlPlanRepository
+from parley.adapters.protection import SqlDataProtection
 from parley.adapters.repositories import (
     SqlImportLog,
     SqlPartyRepository,
@@ -89,6 +90,7 @@ class SqlUnitOfWork:
         self.log = SqlPublicLog(self._lazy_session, self._driver)
         self.exchange = SqlExchangeRepository(self._lazy_session, self._driver)
         self.idempotency = SqlIdempotencyKeys(self._lazy_session, self._driver)
+        self.protection = SqlDataProtection(self._lazy_session)
         return self
 
     def _core(self) -> Connection:

@@ -43,6 +43,7 @@ class Capability(StrEnum):
     PARTIES_WRITE = "parties.write"
     HOLDINGS_READ = "holdings.read"
     REQUESTS_READ = "requests.read"
+    PEOPLE_EXPORT = "people.export"
     IMPORTS_WRITE = "imports.write"
     IMPORTS_READ = "imports.read"
     RECONCILE = "reconcile"
@@ -92,6 +93,9 @@ POLICY: dict[Capability, Rule] = {
     Capability.PARTIES_WRITE: _rule(_M),
     Capability.HOLDINGS_READ: _rule(_P, _M, scope=Scope.OWN),
     Capability.REQUESTS_READ: _rule(_P, _M, scope=Scope.OWN),
+    # Everything held about one person, findings included: the mediator only (GC IV
+    # Art. 137: what is withheld from the parties is never withheld from the Agency).
+    Capability.PEOPLE_EXPORT: _rule(_M),
     Capability.IMPORTS_WRITE: _rule(_P, _M, scope=Scope.OWN),
     Capability.IMPORTS_READ: _rule(_P, _M, scope=Scope.OWN),
     Capability.RECONCILE: _rule(_M),

@@ -9,9 +9,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import fields
 
 from parley.domain.holdings import Holding
+from parley.domain.purposes import Purpose
 from parley.domain.requests import Request
 from parley.services.parties import require_party
 from parley.services.ports import UnitOfWork, records_of
+from parley.services.purposes import check_purpose
 from parley.services.schema import format_cell, schema_for
 
 __all__ = ["export_columns", "export_records"]
@@ -34,17 +36,22 @@ def export_records(
     kind: str,
     party: str,
     on_progress: Callable[[int, int], None] | None = None,
+    purpose: Purpose | None = None,
 ) -> Iterator[dict[str, str]]:
     """Every record of ``party`` of ``kind``, ordered by record id, as export cells.
 
     The party is checked at once, before anything is written; the rows are then read
     as they are consumed, so use the result inside the unit of work's ``with`` block.
-    ``on_progress(done, total)`` is called every thousand rows and at the end.
+    ``on_progress(done, total)`` is called every thousand rows and at the end. An export
+    that declares a ``purpose`` is refused, before anything is written, if one record is
+    held for another (``services.purposes``).
 
     Raises:
         NotFound: ``party`` is not a party of the exchange.
+        PurposeRefused: a record of ``party`` is held for another purpose than ``purpose``.
     """
     require_party(uow, party)
+    check_purpose(uow, kind=kind, party=party, purpose=purpose)
     columns = export_columns(kind)
     repository = records_of(uow, kind)
     rows = (_cells(record, columns) for record in repository.iter_party(party))

@@ -22,9 +22,11 @@ from datetime import datetime
 from typing import Protocol
 
 from parley.domain.events import HoldingsImported, RequestsImported
+from parley.domain.purposes import Purpose
 from parley.errors import ImportProblem, ImportRejected
 from parley.services.parties import require_party
 from parley.services.ports import BatchOutcome, UnitOfWork, records_of
+from parley.services.purposes import claim_purpose
 from parley.services.readers import RowReader, RowResult, Values
 from parley.services.schema import RecordSchema, schema_for
 
@@ -154,15 +156,20 @@ def import_records(
     actor: str,
     now: datetime,
     on_progress: Callable[[int, int], None] | None = None,
+    purpose: Purpose | None = None,
 ) -> ImportSummary:
     """Import every row of ``table`` as ``party``'s holdings or requests, or none of them.
 
     A record id already stored for the party is updated in place (the old version is
     kept in the record's history); one that is the same as stored is left alone.
+    ``purpose``, when given, is what the records are held for (``services.purposes``);
+    without it new records hold the exchange's, repatriation.
 
     Raises:
         NotFound: ``party`` is not a party of the exchange.
         ImportRejected: the file had problems; the database is unchanged.
+        PurposeRefused: the import changes a record held for another purpose; the
+            database is unchanged.
     """
     schema = schema_for(kind)
     with uow:
@@ -183,6 +190,8 @@ def import_records(
             raise ImportRejected(
                 table.name, [ImportProblem(None, None, "has a header but no rows")]
             )
+        if purpose is not None:
+            claim_purpose(uow, kind=kind, party=party, import_id=import_id, purpose=purpose)
         counts = _counts(totals)
         summary = ImportSummary(import_id, party, kind, table.name, table.sha256(), rows, **counts)
         _register(uow, summary, actor, now)

@@ -32,7 +32,9 @@ __all__ = [
     "AccessLog",
     "AccessUnitOfWork",
     "BatchOutcome",
+    "Closure",
     "CrossingRecord",
+    "DataProtection",
     "Duplicate",
     "Exchange",
     "ExchangeRepository",
@@ -73,6 +75,7 @@ __all__ = [
     "User",
     "UserRepository",
     "WebSessionRepository",
+    "protection_of",
     "records_of",
 ]
 
@@ -471,6 +474,51 @@ class LogUnitOfWork(UnitOfWork, Protocol):
 def records_of(uow: UnitOfWork, kind: str) -> RecordRepository[Any]:
     """The repository of ``kind`` ("holdings" or "requests") in ``uow``."""
     return uow.holdings if kind == "holdings" else uow.requests
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """Where the exchanges stand, for retention.
+
+    Attributes:
+        closed_at: when the last tranche closed, once every tranche is closed (or
+            cancelled) and every manifest sealed; None before.
+        open_because: what still needs the exchange's records (a tranche not closed, a
+            manifest not sealed), or None once they are all done.
+    """
+
+    closed_at: datetime | None
+    open_because: str | None
+
+
+class DataProtection(Protocol):
+    """Each record's purpose, retention's counts and removals, one person's file."""
+
+    def claim(
+        self, kind: str, party: str, import_id: int, purpose: str
+    ) -> tuple[str, str] | None: ...
+    def purposes(self, kind: str, party: str, record_ids: Sequence[str]) -> dict[str, str]: ...
+    def first_outside(self, kind: str, party: str, purpose: str) -> tuple[str, str] | None: ...
+    def closure(self) -> Closure: ...
+    def count(self, kind: str, before: datetime | None = None) -> int: ...
+    def remove(self, kind: str, before: datetime) -> int: ...
+    def register(
+        self, *, at: datetime, actor: str, kind: str, days: int, removed: int, kept: int, note: str
+    ) -> None: ...
+    def registered(self) -> list[dict[str, Any]]: ...
+    def person(self, party: str, record_id: str) -> dict[str, Any]: ...
+
+
+def protection_of(uow: UnitOfWork) -> DataProtection:
+    """The data-protection port of ``uow``.
+
+    Raises:
+        TypeError: ``uow`` has none (a unit of work of the tests that lacks it).
+    """
+    found: DataProtection | None = getattr(uow, "protection", None)
+    if found is None:
+        raise TypeError(f"{type(uow).__name__} has no data-protection port")
+    return found
 
 
 @dataclass(frozen=True, slots=True)

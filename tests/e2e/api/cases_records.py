@@ -41,5 +41,8 @@ CASES = {
     ("POST", P + "/reviews/{proposal_id}"): Case(
         "/parties/UA/reviews/1", OWN_OR_MEDIATOR, json={"verdict": "escalate"}
     ),
+    ("GET", P + "/people/{record_id}/export"): Case(
+        "/parties/UA/people/UA-1/export", allow("mediator")
+    ),
     ("GET", P + "/matches"): Case("/parties/UA/matches?state=confirmed", OWN_OR_MEDIATOR),
 }

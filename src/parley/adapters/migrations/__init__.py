@@ -1,3 +1,3 @@
 """Alembic migrations of parley's schema, oldest first under ``versions/``."""
 
-HEAD = "0008"
+HEAD = "0009"

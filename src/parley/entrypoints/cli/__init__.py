@@ -25,6 +25,7 @@ from parley.entrypoints.cli.keyring import keys_list, keys_register, sign
 from parley.entrypoints.cli.ledger import keys_app, log_app, verify
 from parley.entrypoints.cli.output import err, out, show_error
 from parley.entrypoints.cli.planning import plan
+from parley.entrypoints.cli.protection import person_app, retention_app
 from parley.entrypoints.cli.receipts import receipt
 from parley.entrypoints.cli.reconciling import reconcile
 from parley.entrypoints.cli.records import export_app, history, import_app
@@ -68,6 +69,8 @@ app.add_typer(handover_app, name="handover")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.command("serve")(serve)
+app.add_typer(retention_app, name="retention")
+app.add_typer(person_app, name="person")
 
 
 def _version(value: bool) -> None:

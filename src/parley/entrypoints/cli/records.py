@@ -12,6 +12,7 @@ import typer
 from rich.table import Table as RichTable
 
 from parley import bootstrap
+from parley.domain.purposes import Purpose
 from parley.entrypoints.cli.context import settings
 from parley.entrypoints.cli.output import LazyProgress, counted, err, out
 from parley.errors import ExportFailed
@@ -49,8 +50,30 @@ EncodingOpt = Annotated[
 ]
 
 
+PurposeOpt = Annotated[
+    Purpose | None,
+    typer.Option(
+        "--purpose",
+        help="What the records are held for (new records get it; a changed one must hold "
+        "it already). Left out: the exchange's, repatriation.",
+    ),
+]
+ReadPurposeOpt = Annotated[
+    Purpose | None,
+    typer.Option(
+        "--purpose",
+        help="The purpose of this export; refused if a record is held for another.",
+    ),
+]
+
+
 def run_import(
-    kind: str, file: Path, party: str, fmt: str | None, encoding: str | None
+    kind: str,
+    file: Path,
+    party: str,
+    fmt: str | None,
+    encoding: str | None,
+    purpose: Purpose | None = None,
 ) -> ImportSummary:
     """Import ``file`` through the one import path every caller uses."""
     config = settings()
@@ -66,6 +89,7 @@ def run_import(
                 actor=config.actor,
                 now=datetime.now(UTC),
                 on_progress=progress.update,
+                purpose=purpose,
             )
     finally:
         table.close()
@@ -80,25 +104,37 @@ def _report(summary: ImportSummary) -> None:
 
 @import_app.command("holdings")
 def import_holdings(
-    file: FileArg, party: PartyOpt, fmt: FormatOpt = None, encoding: EncodingOpt = None
+    file: FileArg,
+    party: PartyOpt,
+    fmt: FormatOpt = None,
+    encoding: EncodingOpt = None,
+    purpose: PurposeOpt = None,
 ) -> None:
     """Import the people PARTY holds. Re-importing a record_id updates it, keeping history."""
-    _report(run_import("holdings", file, party, fmt, encoding))
+    _report(run_import("holdings", file, party, fmt, encoding, purpose))
 
 
 @import_app.command("requests")
 def import_requests(
-    file: FileArg, party: PartyOpt, fmt: FormatOpt = None, encoding: EncodingOpt = None
+    file: FileArg,
+    party: PartyOpt,
+    fmt: FormatOpt = None,
+    encoding: EncodingOpt = None,
+    purpose: PurposeOpt = None,
 ) -> None:
     """Import the people PARTY asks back. Re-importing a record_id updates it, keeping history."""
-    _report(run_import("requests", file, party, fmt, encoding))
+    _report(run_import("requests", file, party, fmt, encoding, purpose))
 
 
-def _export(kind: str, party: str, fmt: InFormat, out_file: Path | None) -> None:
+def _export(
+    kind: str, party: str, fmt: InFormat, out_file: Path | None, purpose: Purpose | None
+) -> None:
     uow = bootstrap.unit_of_work(bootstrap.connect(settings()), read_only=True)
     columns = export_columns(kind)
     with uow, LazyProgress(f"exporting {kind}", unit="rows") as progress:
-        rows = export_records(uow, kind=kind, party=party.upper(), on_progress=progress.update)
+        rows = export_records(
+            uow, kind=kind, party=party.upper(), on_progress=progress.update, purpose=purpose
+        )
         if out_file is None:
             if fmt is InFormat.XLSX and sys.stdout.isatty():
                 raise ExportFailed("XLSX is binary: give --out FILE, or redirect standard output")
@@ -122,18 +158,24 @@ OutFormatOpt = Annotated[InFormat, typer.Option("--format", "-f", help="csv, xls
 
 @export_app.command("holdings")
 def export_holdings(
-    party: PartyOpt, fmt: OutFormatOpt = InFormat.CSV, out_file: OutOpt = None
+    party: PartyOpt,
+    fmt: OutFormatOpt = InFormat.CSV,
+    out_file: OutOpt = None,
+    purpose: ReadPurposeOpt = None,
 ) -> None:
     """Export the people PARTY holds, in the import columns (re-imports unchanged)."""
-    _export("holdings", party, fmt, out_file)
+    _export("holdings", party, fmt, out_file, purpose)
 
 
 @export_app.command("requests")
 def export_requests(
-    party: PartyOpt, fmt: OutFormatOpt = InFormat.CSV, out_file: OutOpt = None
+    party: PartyOpt,
+    fmt: OutFormatOpt = InFormat.CSV,
+    out_file: OutOpt = None,
+    purpose: ReadPurposeOpt = None,
 ) -> None:
     """Export the people PARTY asks back, in the import columns (re-imports unchanged)."""
-    _export("requests", party, fmt, out_file)
+    _export("requests", party, fmt, out_file, purpose)
 
 
 def history(

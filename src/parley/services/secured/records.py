@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from parley.domain.access import Principal, Role
 from parley.domain.handover import NEUTRAL_WITHDRAWAL
 from parley.domain.holdings import Holding, HoldingStatus
+from parley.domain.purposes import Purpose
 from parley.domain.requests import Request
 from parley.errors import InvalidValue, NotFound
 from parley.services import history, importing
@@ -24,6 +25,7 @@ from parley.services.access import Capability, authorize
 from parley.services.importing import ImportSummary, TableSource
 from parley.services.parties import require_party
 from parley.services.ports import ImportEntry, RecordQuery, RecordVersion, UnitOfWork, records_of
+from parley.services.purposes import check_records_purpose
 
 __all__ = [
     "HOLDING_STATUSES",
@@ -105,6 +107,7 @@ def _list(
     party: str,
     query: RecordQuery,
     page: tuple[int, int],
+    purpose: Purpose | None,
 ) -> tuple[list[Shown[Any]], int]:
     authorize(principal, _READ[kind], party=party)
     statuses = _stored_statuses(principal, kind, query.statuses)
@@ -113,6 +116,8 @@ def _list(
     with uow:
         require_party(uow, party)
         records, total = records_of(uow, kind).page(party, query, limit=limit, offset=offset)
+        ids = [r.record_id for r in records]
+        check_records_purpose(uow, kind=kind, party=party, record_ids=ids, purpose=purpose)
     return [_shown(principal, r) for r in records], total
 
 
@@ -124,6 +129,7 @@ def list_holdings(
     query: RecordQuery,
     limit: int,
     offset: int,
+    purpose: Purpose | None = None,
 ) -> tuple[list[Shown[Holding]], int]:
     """A page of ``party``'s holdings that ``query`` selects, by record id, and how many
     it selects in all.
@@ -133,7 +139,7 @@ def list_holdings(
         NotFound: ``party`` is not a party of the exchange.
         InvalidValue: a party filters on the refusal itself.
     """
-    return _list(uow, principal, "holdings", party, query, (limit, offset))
+    return _list(uow, principal, "holdings", party, query, (limit, offset), purpose)
 
 
 def list_requests(
@@ -144,6 +150,7 @@ def list_requests(
     query: RecordQuery,
     limit: int,
     offset: int,
+    purpose: Purpose | None = None,
 ) -> tuple[list[Shown[Request]], int]:
     """A page of ``party``'s requests that ``query`` selects, by record id, and how many
     it selects in all.
@@ -152,42 +159,63 @@ def list_requests(
         NotPermitted: the principal may not read ``party``'s requests.
         NotFound: ``party`` is not a party of the exchange.
     """
-    return _list(uow, principal, "requests", party, query, (limit, offset))
+    return _list(uow, principal, "requests", party, query, (limit, offset), purpose)
 
 
 def _get(
-    uow: UnitOfWork, principal: Principal, kind: str, party: str, record_id: str
+    uow: UnitOfWork,
+    principal: Principal,
+    kind: str,
+    party: str,
+    record_id: str,
+    purpose: Purpose | None,
 ) -> Shown[Any]:
     authorize(principal, _READ[kind], party=party)
     with uow:
         record = records_of(uow, kind).get(party, record_id)
+        if record is not None:
+            check_records_purpose(
+                uow, kind=kind, party=party, record_ids=[record_id], purpose=purpose
+            )
     if record is None:
         raise NotFound(f"no {kind} record {party}/{record_id}")
     return _shown(principal, record)
 
 
 def get_holding(
-    uow: UnitOfWork, principal: Principal, *, party: str, record_id: str
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    party: str,
+    record_id: str,
+    purpose: Purpose | None = None,
 ) -> Shown[Holding]:
     """One of ``party``'s holdings.
 
     Raises:
         NotPermitted: the principal may not read ``party``'s holdings.
         NotFound: there is no such record.
+        PurposeRefused: ``purpose`` is given and the record is held for another.
     """
-    return _get(uow, principal, "holdings", party, record_id)
+    return _get(uow, principal, "holdings", party, record_id, purpose)
 
 
 def get_request(
-    uow: UnitOfWork, principal: Principal, *, party: str, record_id: str
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    party: str,
+    record_id: str,
+    purpose: Purpose | None = None,
 ) -> Shown[Request]:
     """One of ``party``'s requests.
 
     Raises:
         NotPermitted: the principal may not read ``party``'s requests.
         NotFound: there is no such record.
+        PurposeRefused: ``purpose`` is given and the record is held for another.
     """
-    return _get(uow, principal, "requests", party, record_id)
+    return _get(uow, principal, "requests", party, record_id, purpose)
 
 
 def record_history(
@@ -221,6 +249,7 @@ def import_records(
     party: str,
     table: TableSource,
     now: datetime,
+    purpose: Purpose | None = None,
 ) -> ImportSummary:
     """Import every row of ``table`` as ``party``'s holdings or requests, or none of them,
     in the principal's name.
@@ -232,7 +261,13 @@ def import_records(
     """
     check_import(principal, party)
     return importing.import_records(
-        uow, kind=_kind(kind), party=party, table=table, actor=principal.user, now=now
+        uow,
+        kind=_kind(kind),
+        party=party,
+        table=table,
+        actor=principal.user,
+        now=now,
+        purpose=purpose,
     )
 
 

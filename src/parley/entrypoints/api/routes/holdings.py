@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from parley.domain.holdings import Health, Holding, HoldingCategory, SeriousIllnessBasis
 from parley.domain.people import Identity
+from parley.domain.purposes import Purpose
 from parley.entrypoints.api.deps import BackendDep, CurrentPrincipal, Unit
 from parley.entrypoints.api.pagination import Page, Paging, page_of
 from parley.services.ports import RecordQuery, RecordVersion
@@ -24,6 +25,7 @@ from parley.services.secured.records import HOLDING_STATUSES, Shown
 __all__ = [
     "IdentityOut",
     "PartyCode",
+    "PurposeQuery",
     "RecordId",
     "VersionOut",
     "identity_out",
@@ -49,6 +51,16 @@ RecordId = Annotated[
         max_length=64,
         description="The record's id in the party's own files (never a name).",
         examples=["UA-1"],
+    ),
+]
+
+PurposeQuery = Annotated[
+    Purpose | None,
+    Query(
+        description=(
+            "The purpose of this read; a record held for another is refused (403, naming "
+            "the record id and both purposes). Left out: each record's own purpose."
+        )
     ),
 ]
 
@@ -198,6 +210,7 @@ def list_holdings(
     seriously_ill: Annotated[
         bool | None, Query(description="Only the seriously ill (true) or the others (false).")
     ] = None,
+    purpose: PurposeQuery = None,
 ) -> Page[HoldingOut]:
     """The people ``party`` holds, by record id: a party its own, the mediator any."""
     query = RecordQuery(
@@ -206,7 +219,13 @@ def list_holdings(
         seriously_ill=seriously_ill,
     )
     found, total = records.list_holdings(
-        uow, principal, party=party, query=query, limit=paging.limit, offset=paging.offset
+        uow,
+        principal,
+        party=party,
+        query=query,
+        limit=paging.limit,
+        offset=paging.offset,
+        purpose=purpose,
     )
     return page_of([_out(s) for s in found], paging, total)
 
@@ -236,10 +255,11 @@ async def get_holding(
     principal: CurrentPrincipal,
     uow: Unit,
     backend: BackendDep,
+    purpose: PurposeQuery = None,
 ) -> HoldingOut:
     """One person ``party`` holds, by the party's record id."""
     # Among the most read: no hop to the thread pool on SQLite (Backend.read).
     shown = await backend.read(
-        records.get_holding, uow, principal, party=party, record_id=record_id
+        records.get_holding, uow, principal, party=party, record_id=record_id, purpose=purpose
     )
     return _out(shown)

@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from parley import bootstrap
 from parley.domain.access import Principal
+from parley.domain.purposes import Purpose
 from parley.entrypoints.api.deps import CurrentPrincipal, Now, Unit
 from parley.entrypoints.api.pagination import Page, Paging, page_of
 from parley.entrypoints.api.routes.holdings import PartyCode
@@ -172,10 +173,13 @@ def _import_file(
     file_format: str | None,
     encoding: str | None,
     now: datetime,
+    purpose: Purpose | None,
 ) -> ImportSummary:
     table = bootstrap.open_table(path, format=file_format, encoding=encoding)
     try:
-        return records.import_records(uow, principal, kind=kind, party=party, table=table, now=now)
+        return records.import_records(
+            uow, principal, kind=kind, party=party, table=table, now=now, purpose=purpose
+        )
     finally:
         table.close()
 
@@ -215,6 +219,15 @@ async def import_file(
     encoding: Annotated[
         Encoding | None, Query(description="A CSV file's encoding; detected if left out.")
     ] = None,
+    purpose: Annotated[
+        Purpose | None,
+        Query(
+            description=(
+                "What the records are held for; new records get it, a changed one must "
+                "already hold it. Left out: the exchange's, repatriation."
+            )
+        ),
+    ] = None,
 ) -> ImportOut:
     """Load every row of the file as ``party``'s holdings or requests, or none of them.
 
@@ -240,6 +253,7 @@ async def import_file(
             file_format=_format_of(request, name, file_format),
             encoding=encoding.value if encoding else None,
             now=now,
+            purpose=purpose,
         )
     return _summary_out(summary)
 

@@ -19,6 +19,7 @@ from parley.entrypoints.api.pagination import Page, Paging, page_of
 from parley.entrypoints.api.routes.holdings import (
     IdentityOut,
     PartyCode,
+    PurposeQuery,
     RecordId,
     VersionOut,
     identity_out,
@@ -76,6 +77,7 @@ def list_requests(
     category: Annotated[
         list[HoldingCategory] | None, Query(description="Only these categories.")
     ] = None,
+    purpose: PurposeQuery = None,
 ) -> Page[RequestOut]:
     """The people ``party`` asks back, by record id: a party its own, the mediator any."""
     query = RecordQuery(
@@ -85,7 +87,13 @@ def list_requests(
         sources=tuple(s.value for s in source or ()),
     )
     found, total = records.list_requests(
-        uow, principal, party=party, query=query, limit=paging.limit, offset=paging.offset
+        uow,
+        principal,
+        party=party,
+        query=query,
+        limit=paging.limit,
+        offset=paging.offset,
+        purpose=purpose,
     )
     return page_of([_out(s) for s in found], paging, total)
 
@@ -110,7 +118,12 @@ def request_history(
 
 @router.get("/parties/{party}/requests/{record_id:path}", summary="Show one request")
 def get_request(
-    party: PartyCode, record_id: RecordId, principal: CurrentPrincipal, uow: Unit
+    party: PartyCode,
+    record_id: RecordId,
+    principal: CurrentPrincipal,
+    uow: Unit,
+    purpose: PurposeQuery = None,
 ) -> RequestOut:
     """One person ``party`` asks back, by the party's record id."""
-    return _out(records.get_request(uow, principal, party=party, record_id=record_id))
+    shown = records.get_request(uow, principal, party=party, record_id=record_id, purpose=purpose)
+    return _out(shown)
