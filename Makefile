@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint unit bench fuzz crash install clean chromium
+.PHONY: demo test lint unit bench fuzz crash soak install clean chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "parley needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -59,6 +59,9 @@ fuzz: $(STAMP)
 
 crash: $(STAMP)
 	$(BIN)/python bench/crash.py --kills 200 --record
+
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --minutes 10 --record
 
 clean:
 	rm -rf $(VENV) demo build dist test-output .mypy_cache .ruff_cache .pytest_cache
