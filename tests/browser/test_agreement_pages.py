@@ -3,6 +3,7 @@ the plan per track and tranche, and an infeasible draft relaxed with one click."
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 from urllib.parse import quote
@@ -39,7 +40,11 @@ def test_the_mediator_sees_the_agreement_in_plain_language_and_the_plan(
     expect(plan.locator("tbody tr")).to_have_count(2)
     expect(plan.locator("tbody tr").first).to_contain_text("2025-05-23")
     expect(plan.locator("tfoot")).to_contain_text("4")
-    expect(page.locator("pre.yaml")).to_contain_text("minimum_per_side: 4")
+    # The file as adopted, byte for byte: the one its SHA-256 is of.
+    assert page.locator("pre.yaml").inner_text().strip() == ex.AGREEMENT.strip()
+    expect(page.locator(".hash").first).to_have_text(
+        hashlib.sha256(ex.AGREEMENT.encode()).hexdigest()
+    )
     shot(page, "agreement-mediator")
 
 

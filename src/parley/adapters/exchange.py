@@ -314,6 +314,7 @@ class SqlExchangeRepository:
             agreement_sha256=row.agreement_sha256,
             plan_id=row.plan_id,
             adopted_at=row.adopted_at,
+            agreement_text=row.agreement,
         )
 
     def exchange(self, name: str) -> Exchange | None:
@@ -410,6 +411,7 @@ class SqlExchangeRepository:
                 agreement_sha256=row.x_agreement_sha256,
                 plan_id=row.x_plan_id,
                 adopted_at=row.x_adopted_at,
+                agreement_text=row.x_agreement,
             )
         return _tranche(row)
 

@@ -667,6 +667,7 @@ class Exchange:
     agreement_sha256: str
     plan_id: int
     adopted_at: datetime
+    agreement_text: str = ""  # the file as adopted, byte for byte what the hash is of
 
 
 class ExchangeRepository(Protocol):

@@ -22,12 +22,14 @@ __all__ = ["AdoptedAgreement", "exchange_agreement"]
 
 @dataclass(frozen=True, slots=True)
 class AdoptedAgreement:
-    """The agreement an exchange runs, the SHA-256 of its adopted text, and its plan."""
+    """The agreement an exchange runs, its adopted text and that text's SHA-256, and its
+    plan."""
 
     exchange: str
     agreement: Agreement
     sha256: str
     plan_id: int
+    text: str
 
 
 def exchange_agreement(
@@ -48,4 +50,6 @@ def exchange_agreement(
             f"user {principal.user} (party of {principal.party}) may not read exchange "
             f"{name!r}: it is between {' and '.join(parties)}"
         )
-    return AdoptedAgreement(name, found.agreement, found.agreement_sha256, found.plan_id)
+    return AdoptedAgreement(
+        name, found.agreement, found.agreement_sha256, found.plan_id, found.agreement_text
+    )

@@ -353,7 +353,7 @@ def exchange_agreement_page(
         "exchange": exchange,
         "agreement": agreement,
         "sha256": adopted.sha256,
-        "text": agreement_yaml(agreement),
+        "text": adopted.text or agreement_yaml(agreement),
         "clauses": clauses(agreement),
         "rows": rows,
         "totals": _totals(rows),
