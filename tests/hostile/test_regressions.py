@@ -71,3 +71,17 @@ def test_a_json_import_cut_inside_a_character_is_refused_not_a_crash(tmp_path: P
     path = tmp_path / "cut.json"
     path.write_bytes(b'[{"record_id": "UA-1", "family_name": "\xd0')
     assert "has a byte that is not UTF-8 (0xd0)" in _rows(path)
+
+
+def test_an_agreement_with_a_date_that_does_not_exist_is_refused_with_its_line_not_a_crash() -> (
+    None
+):
+    # Found by tests/fuzz: PyYAML builds 2025-13-01 as a date and Python refuses it with a
+    # ValueError, which reached the caller as a 500 instead of the file's problem.
+    text = "agreement: x\ntranches:\n  - date: 2025-13-01\n"
+    with pytest.raises(AgreementRejected) as refused:
+        read_agreement(text, "agreement.yaml")
+    assert refused.value.problems == [
+        "agreement.yaml line 3: not valid YAML: a value that cannot be read "
+        "(month must be in 1..12)"
+    ]

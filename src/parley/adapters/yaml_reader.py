@@ -223,6 +223,24 @@ def _check_shape(text: str, source: str, rejected: Rejected) -> None:
             depth -= 1
 
 
+def _unbuildable_line(root: yaml.Node | None) -> int | None:
+    """The line of the first scalar in ``root`` that PyYAML cannot build, if any."""
+    builder = yaml.SafeLoader("")
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                builder.construct_object(node, deep=True)
+            except (ValueError, OverflowError):
+                return int(node.start_mark.line) + 1
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+    return None
+
+
 def open_yaml(text: str, source: str, rejected: Rejected) -> tuple[Any, YamlReader]:
     """The value of YAML ``text`` and a reader that locates its keys.
 
@@ -234,13 +252,21 @@ def open_yaml(text: str, source: str, rejected: Rejected) -> tuple[Any, YamlRead
     """
     try:
         _check_shape(text, source, rejected)
-        data = yaml.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         reason = getattr(e, "problem", None) or "cannot be read"
         raise rejected(source, [f"{source}{where}: not valid YAML: {reason}"]) from e
+    except (ValueError, OverflowError) as e:
+        # PyYAML reads 2025-13-01 as a date, and a date that does not exist raises
+        # Python's own error, without a line: find the value that cannot be built.
+        line = _unbuildable_line(root)
+        where = f" line {line}" if line is not None else ""
+        raise rejected(
+            source, [f"{source}{where}: not valid YAML: a value that cannot be read ({e})"]
+        ) from e
     marks: dict[KeyPath, Mark] = {}
     twice: list[KeyPath] = []
     if root is not None:
