@@ -56,6 +56,7 @@ bench: $(STAMP)
 # Longer runs than `make test` gives them.
 fuzz: $(STAMP)
 	$(BIN)/python bench/fuzz.py 60
+	$(BIN)/python bench/hostile.py
 
 crash: $(STAMP)
 	$(BIN)/python bench/crash.py --kills 200 --record
