@@ -35,7 +35,9 @@ def add_demo_users(console: Console, engine: Engine, now: datetime) -> None:
     known = {u.name for u in list_users(bootstrap.access_unit_of_work(engine, read_only=True))}
     table = RichTable(title="Demo logins (demo only: anyone reading this can use them)")
     for column in ("user", "role", "party", "password", "API token (Authorization: Bearer ...)"):
-        table.add_column(column)
+        # Folded, never cut short with an ellipsis: on a narrow terminal a password or
+        # token that ends in "…" cannot be used.
+        table.add_column(column, overflow="fold")
     for name, (role, party) in DEMO_USERS.items():
         password = DEMO_PASSWORDS[role]
         if name not in known:
