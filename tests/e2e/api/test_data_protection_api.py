@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.e2e.api.conftest import Api
 from tests.e2e.api.test_records_api import upload
 
@@ -66,8 +68,15 @@ def test_an_unknown_purpose_is_a_422_and_imports_nothing(api: Api) -> None:
 
 def test_the_mediator_alone_exports_one_persons_file_findings_included(api: Api) -> None:
     api.get("own", "/parties/UA/holdings/UA-1")  # a read the access log keeps
-
-    found = api.get("mediator", "/parties/UA/people/UA-1/export")
+    # The access log is written in batches off the request's path: wait for this one.
+    api.client.app.state.backend.trail.flush()  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 5
+    while True:
+        found = api.get("mediator", "/parties/UA/people/UA-1/export")
+        logged = [a["object_id"] for a in found.json().get("access_log", [])]
+        if "UA/UA-1" in logged or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     refused = {who: api.get(who, "/parties/UA/people/UA-1/export") for who in ("own", "verifier")}
 
     assert found.status_code == 200, found.text

@@ -316,7 +316,7 @@ def _listed_rows(
             rows += by_track.values()
         return rows
     except NotPermitted:
-        pass
+        rows = []  # one who may not read manifests gets the planned totals, below
     except NotFound:
         if rows:
             return rows
