@@ -141,6 +141,17 @@ def test_a_new_password_replaces_the_old_one(access: Access, ua_office: Principa
         set_password(access(), "nobody", "a much better passphrase", actor="admin", now=NOW)
 
 
+def test_a_new_password_signs_out_whoever_signed_in_with_the_old_one(
+    access: Access, ua_office: Principal
+) -> None:
+    opened = login(access(), "ua-office", PASSWORD, now=NOW)
+
+    set_password(access(), "ua-office", "a much better passphrase", actor="admin", now=NOW)
+
+    with pytest.raises(NotAuthenticated):
+        session_principal(access(), opened.token, now=NOW)
+
+
 # --- API tokens -------------------------------------------------------------------------
 
 

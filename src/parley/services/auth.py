@@ -277,7 +277,9 @@ def add_user(
 def set_password(
     uow: AccessUnitOfWork, name: str, password: str, *, actor: str, now: datetime
 ) -> None:
-    """Give user ``name`` a new password; their open web sessions stay open.
+    """Give user ``name`` a new password, and end their open web sessions: whoever
+    signed in with the old one (a password changed because it leaked) is signed out.
+    Their API tokens stay; revoke those on their own.
 
     Raises:
         InvalidValue: the password is shorter than 12 characters.
@@ -288,6 +290,7 @@ def set_password(
     with uow:
         user = _require_user(uow, name)
         uow.users.set_password_hash(user.id, password_hash)
+        uow.web_sessions.end_all(user.id, now)
         _audit(uow, now, actor, "users password", "user", user.id)
         uow.commit()
     _LIVE.forget()
